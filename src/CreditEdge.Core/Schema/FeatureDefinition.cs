@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+
+namespace CreditEdge.Core.Schema;
+
+/// <summary>One model input, in manifest order.</summary>
+public sealed record FeatureDefinition
+{
+    /// <summary>The column name in the training data, e.g. <c>CREDIT_LIMIT</c>.</summary>
+    public required string Name { get; init; }
+
+    public required FeatureKind Kind { get; init; }
+
+    /// <summary>Plain-language meaning, shown in reports and the model card.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Smallest allowed value (numeric only, inclusive).</summary>
+    public double? Min { get; init; }
+
+    /// <summary>Largest allowed value (numeric only, inclusive).</summary>
+    public double? Max { get; init; }
+
+    /// <summary>Numeric only: the value must be a whole number.</summary>
+    public bool WholeNumber { get; init; }
+
+    /// <summary>When false the field may be left out; the model then sees <see cref="Default"/>.</summary>
+    public bool Required { get; init; } = true;
+
+    /// <summary>
+    /// What a missing optional value becomes: a number for numeric features, a code (as text) for categorical ones.
+    /// </summary>
+    public string? Default { get; init; }
+
+    /// <summary>Categorical only: the allowed codes; the model sees a code's index in this list.</summary>
+    public IReadOnlyList<string>? Codes { get; init; }
+
+    /// <summary>The value the model sees when the field is missing (numeric value or code index).</summary>
+    [JsonIgnore]
+    public float MissingValue => Kind == FeatureKind.Numeric
+        ? float.Parse(Default ?? "0", System.Globalization.CultureInfo.InvariantCulture)
+        : IndexOfCode(Default ?? string.Empty);
+
+    /// <summary>Index of a code in <see cref="Codes"/>, or -1.</summary>
+    public int IndexOfCode(ReadOnlySpan<char> code)
+    {
+        if (Codes is null)
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < Codes.Count; i++)
+        {
+            if (code.SequenceEqual(Codes[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

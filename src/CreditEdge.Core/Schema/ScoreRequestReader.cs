@@ -1,0 +1,331 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace CreditEdge.Core.Schema;
+
+/// <summary>
+/// Reads a score request (<c>{"applicationId": "...", "features": {"NAME": value, ...}}</c>) straight from UTF-8
+/// into the model's input row, collecting every problem rather than stopping at the first.
+/// </summary>
+public static class ScoreRequestReader
+{
+    /// <summary>Longest application id accepted.</summary>
+    public const int MaxApplicationIdLength = 128;
+
+    private const int MaxValueEcho = 64;
+
+    /// <summary>
+    /// Parses <paramref name="utf8Json"/> into <paramref name="row"/> (length = schema count).
+    /// Returns false when <paramref name="problems"/> got at least one entry; the row is then meaningless.
+    /// </summary>
+    public static bool TryRead(
+        ReadOnlySpan<byte> utf8Json,
+        FeatureSchema schema,
+        Span<float> row,
+        out string? applicationId,
+        List<ValidationProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(problems);
+        if (row.Length != schema.Count)
+        {
+            throw new ArgumentException($"row has {row.Length} slots; the schema has {schema.Count} features", nameof(row));
+        }
+
+        applicationId = null;
+        var before = problems.Count;
+        var seenRent = schema.Count <= 256 ? null : ArrayPool<bool>.Shared.Rent(schema.Count);
+        Span<bool> seen = seenRent is null ? stackalloc bool[schema.Count] : seenRent.AsSpan(0, schema.Count);
+        seen.Clear();
+        var sawFeatures = false;
+
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                problems.Add(new ValidationProblem("body", null, ValidationRules.Json, "the body must be a JSON object"));
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("features"u8))
+                {
+                    reader.Read();
+                    if (sawFeatures)
+                    {
+                        problems.Add(new ValidationProblem("features", null, ValidationRules.Duplicate, "'features' is given twice"));
+                        reader.Skip();
+                        continue;
+                    }
+
+                    sawFeatures = true;
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        problems.Add(new ValidationProblem("features", Echo(ref reader), ValidationRules.Type, "'features' must be a JSON object of feature name to value"));
+                        reader.Skip();
+                        continue;
+                    }
+
+                    ReadFeatures(ref reader, schema, row, seen, problems);
+                }
+                else if (reader.ValueTextEquals("applicationId"u8))
+                {
+                    reader.Read();
+                    applicationId = ReadApplicationId(ref reader, problems);
+                }
+                else
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    problems.Add(new ValidationProblem(name, Echo(ref reader), ValidationRules.UnknownField,
+                        $"'{name}' is not a request field; expected 'applicationId' and 'features'"));
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                problems.Add(new ValidationProblem("body", null, ValidationRules.Json, "the body must hold exactly one JSON object"));
+            }
+        }
+        catch (JsonException ex)
+        {
+            problems.Add(new ValidationProblem("body", null, ValidationRules.Json, $"the body is not valid JSON: {FirstLine(ex.Message)}"));
+            return false;
+        }
+        finally
+        {
+            if (seenRent is not null)
+            {
+                ArrayPool<bool>.Shared.Return(seenRent);
+            }
+        }
+
+        if (!sawFeatures)
+        {
+            problems.Add(new ValidationProblem("features", null, ValidationRules.Required, "'features' is required"));
+            return false;
+        }
+
+        FillMissing(schema, row, seen, problems);
+        return problems.Count == before;
+    }
+
+    private static void ReadFeatures(ref Utf8JsonReader reader, FeatureSchema schema, scoped Span<float> row, scoped Span<bool> seen, List<ValidationProblem> problems)
+    {
+        Span<char> nameBuffer = stackalloc char[128];
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var nameLength = reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length || reader.ValueIsEscaped
+                ? -1
+                : Encoding.UTF8.GetChars(reader.ValueSpan, nameBuffer);
+            var name = nameLength >= 0 ? nameBuffer[..nameLength] : reader.GetString().AsSpan();
+            var index = schema.IndexOf(name);
+            reader.Read();
+
+            if (index < 0)
+            {
+                if (!schema.IsNonInput(name))
+                {
+                    var text = name.ToString();
+                    problems.Add(new ValidationProblem($"features.{text}", Echo(ref reader), ValidationRules.UnknownField,
+                        $"'{text}' is not a feature of the active model"));
+                }
+
+                reader.Skip();
+                continue;
+            }
+
+            var feature = schema.Features[index];
+            if (seen[index])
+            {
+                problems.Add(new ValidationProblem($"features.{feature.Name}", Echo(ref reader), ValidationRules.Duplicate,
+                    $"'{feature.Name}' is given more than once"));
+                reader.Skip();
+                continue;
+            }
+
+            seen[index] = true;
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                seen[index] = false; // null means "not given": the missing-value rules apply
+                continue;
+            }
+
+            if (feature.Kind == FeatureKind.Numeric)
+            {
+                ReadNumeric(ref reader, feature, ref row[index], problems);
+            }
+            else
+            {
+                ReadCategorical(ref reader, feature, ref row[index], problems);
+            }
+        }
+    }
+
+    private static void ReadNumeric(ref Utf8JsonReader reader, FeatureDefinition feature, ref float slot, List<ValidationProblem> problems)
+    {
+        var field = $"features.{feature.Name}";
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            var text = reader.GetString()!;
+            var rule = IsNonFiniteWord(text) ? ValidationRules.Finite : ValidationRules.Type;
+            problems.Add(new ValidationProblem(field, text, rule, rule == ValidationRules.Finite
+                ? $"'{feature.Name}' must be a finite number, not {text}"
+                : $"'{feature.Name}' must be a JSON number, not a string"));
+            return;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Type, $"'{feature.Name}' must be a JSON number"));
+            reader.Skip();
+            return;
+        }
+
+        if (!reader.TryGetDouble(out var value) || !double.IsFinite(value) || !float.IsFinite((float)value))
+        {
+            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Finite, $"'{feature.Name}' must be a finite number within float range"));
+            return;
+        }
+
+        if (feature.WholeNumber && value != Math.Floor(value))
+        {
+            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.WholeNumber, $"'{feature.Name}' must be a whole number"));
+            return;
+        }
+
+        if ((feature.Min is { } min && value < min) || (feature.Max is { } max && value > max))
+        {
+            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Range,
+                $"'{feature.Name}' must be between {Show(feature.Min)} and {Show(feature.Max)}"));
+            return;
+        }
+
+        slot = (float)value;
+    }
+
+    private static void ReadCategorical(ref Utf8JsonReader reader, FeatureDefinition feature, ref float slot, List<ValidationProblem> problems)
+    {
+        var field = $"features.{feature.Name}";
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
+        {
+            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Type,
+                $"'{feature.Name}' must be one of its codes, as a string or a number"));
+            reader.Skip();
+            return;
+        }
+
+        Span<char> codeBuffer = stackalloc char[64];
+        var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        var index = -1;
+        if (!reader.ValueIsEscaped && raw.Length <= codeBuffer.Length)
+        {
+            var length = Encoding.UTF8.GetChars(raw, codeBuffer);
+            index = feature.IndexOfCode(codeBuffer[..length]);
+        }
+        else if (reader.TokenType == JsonTokenType.String)
+        {
+            index = feature.IndexOfCode(reader.GetString());
+        }
+
+        if (index < 0)
+        {
+            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Code,
+                $"'{feature.Name}' must be one of: {string.Join(", ", feature.Codes!)}"));
+            return;
+        }
+
+        slot = index;
+    }
+
+    private static string? ReadApplicationId(ref Utf8JsonReader reader, List<ValidationProblem> problems)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            problems.Add(new ValidationProblem("applicationId", Echo(ref reader), ValidationRules.Type, "'applicationId' must be a string"));
+            reader.Skip();
+            return null;
+        }
+
+        var id = reader.GetString()!;
+        if (id.Length > MaxApplicationIdLength)
+        {
+            problems.Add(new ValidationProblem("applicationId", Truncate(id), ValidationRules.Length,
+                $"'applicationId' must be at most {MaxApplicationIdLength} characters; it has {id.Length}"));
+            return null;
+        }
+
+        return id;
+    }
+
+    private static void FillMissing(FeatureSchema schema, Span<float> row, ReadOnlySpan<bool> seen, List<ValidationProblem> problems)
+    {
+        for (var i = 0; i < seen.Length; i++)
+        {
+            if (seen[i])
+            {
+                continue;
+            }
+
+            var feature = schema.Features[i];
+            if (feature.Required)
+            {
+                problems.Add(new ValidationProblem($"features.{feature.Name}", null, ValidationRules.Required,
+                    $"'{feature.Name}' is required"));
+            }
+            else
+            {
+                row[i] = schema.MissingValues[i];
+            }
+        }
+    }
+
+    private static string? Echo(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return Truncate(reader.GetString()!);
+            case JsonTokenType.Number:
+                return Truncate(Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan));
+            case JsonTokenType.True:
+                return "true";
+            case JsonTokenType.False:
+                return "false";
+            case JsonTokenType.Null:
+                return "null";
+            case JsonTokenType.StartObject:
+                return "{…}";
+            case JsonTokenType.StartArray:
+                return "[…]";
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNonFiniteWord(string text) =>
+        text.Trim().TrimStart('+', '-') is { } t
+        && (t.Equals("NaN", StringComparison.OrdinalIgnoreCase)
+            || t.Equals("Infinity", StringComparison.OrdinalIgnoreCase)
+            || t.Equals("Inf", StringComparison.OrdinalIgnoreCase));
+
+    private static string Truncate(string value) => value.Length <= MaxValueEcho ? value : string.Concat(value.AsSpan(0, MaxValueEcho), "…");
+
+    private static string Show(double? bound) => bound is { } b ? b.ToString(CultureInfo.InvariantCulture) : "unbounded";
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? message : message[..end].TrimEnd();
+    }
+}
