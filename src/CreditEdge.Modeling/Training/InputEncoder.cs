@@ -1,0 +1,129 @@
+using CreditEdge.Modeling.Data;
+
+namespace CreditEdge.Modeling.Training;
+
+/// <summary>
+/// Turns a raw input row (manifest order) into the network's input vector: first every numeric feature standardized
+/// with the training mean and standard deviation, in manifest order; then one one-hot block per categorical feature,
+/// in manifest order (an unknown code index gives an all-zero block). The ONNX graph does exactly the same in float32.
+/// </summary>
+public sealed class InputEncoder
+{
+    private readonly int[] _numericIndex;
+    private readonly float[] _mean;
+    private readonly float[] _scale;
+    private readonly int[] _categoricalIndex;
+    private readonly int[] _codeCount;
+
+    public InputEncoder(IReadOnlyList<int> numericIndex, IReadOnlyList<float> mean, IReadOnlyList<float> scale,
+        IReadOnlyList<int> categoricalIndex, IReadOnlyList<int> codeCount)
+    {
+        ArgumentNullException.ThrowIfNull(numericIndex);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(scale);
+        ArgumentNullException.ThrowIfNull(categoricalIndex);
+        ArgumentNullException.ThrowIfNull(codeCount);
+        if (mean.Count != numericIndex.Count || scale.Count != numericIndex.Count || codeCount.Count != categoricalIndex.Count)
+        {
+            throw new ArgumentException("one mean and scale per numeric feature and one code count per categorical feature are needed");
+        }
+
+        _numericIndex = [.. numericIndex];
+        _mean = [.. mean];
+        _scale = [.. scale];
+        _categoricalIndex = [.. categoricalIndex];
+        _codeCount = [.. codeCount];
+        InputWidth = _numericIndex.Length + _categoricalIndex.Length;
+        EncodedWidth = _numericIndex.Length + _codeCount.Sum();
+    }
+
+    /// <summary>Raw features per row.</summary>
+    public int InputWidth { get; }
+
+    /// <summary>Network inputs per row (numeric count + total number of codes).</summary>
+    public int EncodedWidth { get; }
+
+    /// <summary>Positions of the numeric features in the raw row.</summary>
+    public IReadOnlyList<int> NumericIndex => _numericIndex;
+
+    public IReadOnlyList<float> Mean => _mean;
+
+    /// <summary>Standard deviations (1 where a feature is constant).</summary>
+    public IReadOnlyList<float> Scale => _scale;
+
+    /// <summary>Positions of the categorical features in the raw row.</summary>
+    public IReadOnlyList<int> CategoricalIndex => _categoricalIndex;
+
+    public IReadOnlyList<int> CodeCount => _codeCount;
+
+    /// <summary>Learns means and standard deviations from <paramref name="train"/>.</summary>
+    public static InputEncoder Fit(Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var inputs = train.Schema.Inputs;
+        var numeric = new List<int>();
+        var categorical = new List<int>();
+        var codes = new List<int>();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (inputs[i].Role == ColumnRole.Categorical)
+            {
+                categorical.Add(i);
+                codes.Add(inputs[i].Codes!.Count);
+            }
+            else
+            {
+                numeric.Add(i);
+            }
+        }
+
+        var mean = new float[numeric.Count];
+        var scale = new float[numeric.Count];
+        for (var k = 0; k < numeric.Count; k++)
+        {
+            double sum = 0, sumSquares = 0;
+            for (var r = 0; r < train.RowCount; r++)
+            {
+                double v = train.Row(r)[numeric[k]];
+                sum += v;
+                sumSquares += v * v;
+            }
+
+            var m = sum / train.RowCount;
+            var variance = Math.Max(0, (sumSquares / train.RowCount) - (m * m));
+            var sd = Math.Sqrt(variance);
+            mean[k] = (float)m;
+            scale[k] = sd > 1e-6 * Math.Max(1, Math.Abs(m)) ? (float)sd : 1f;
+        }
+
+        return new InputEncoder(numeric, mean, scale, categorical, codes);
+    }
+
+    /// <summary>Writes the network input for <paramref name="raw"/> into <paramref name="encoded"/> (length <see cref="EncodedWidth"/>).</summary>
+    public void Encode(ReadOnlySpan<float> raw, Span<double> encoded)
+    {
+        if (raw.Length != InputWidth || encoded.Length != EncodedWidth)
+        {
+            throw new ArgumentException($"expected {InputWidth} raw values and room for {EncodedWidth} encoded ones");
+        }
+
+        for (var k = 0; k < _numericIndex.Length; k++)
+        {
+            // float32 arithmetic, as the graph's Sub and Div do it
+            var centered = raw[_numericIndex[k]] - _mean[k];
+            encoded[k] = centered / _scale[k];
+        }
+
+        var at = _numericIndex.Length;
+        for (var c = 0; c < _categoricalIndex.Length; c++)
+        {
+            var value = raw[_categoricalIndex[c]];
+            for (var code = 0; code < _codeCount[c]; code++)
+            {
+                encoded[at + code] = value == code ? 1 : 0;
+            }
+
+            at += _codeCount[c];
+        }
+    }
+}
