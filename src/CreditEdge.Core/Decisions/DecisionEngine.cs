@@ -48,8 +48,13 @@ public sealed class DecisionEngine
         {
             attribution.FillBatch(row, batch);
             _model.Predict(batch, probabilities);
-            var reasonCount = attribution.Select(probabilities, reasons);
             double probability = probabilities[0];
+            if (!(probability is >= 0 and <= 1))
+            {
+                throw new ModelPackageException("model-output", $"model '{Model.Id}' {Model.Version} returned probability {probability} for an applicant; no decision is made on it");
+            }
+
+            var reasonCount = attribution.Select(probabilities, reasons);
             var score = _package.Policy.Score(probability);
             return new Verdict(probability, score, _package.Policy.Decide(score), reasonCount);
         }

@@ -96,8 +96,14 @@ public sealed class ModelPackage
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, PackageJson.Default.ModelManifest)
+            var manifest = JsonSerializer.Deserialize(stream, PackageJson.Default.ModelManifest)
                 ?? throw new ModelPackageException("manifest", $"'{path}' is empty");
+            if (manifest.Features.Any(f => f is null) || manifest.Variants.Any(v => v is null) || manifest.Reasons.Any(r => r is null) || manifest.NonInputs.Any(n => n is null))
+            {
+                throw new ModelPackageException("manifest", $"'{path}' has a null entry in features, nonInputs, reasons or variants");
+            }
+
+            return manifest;
         }
         catch (JsonException ex)
         {

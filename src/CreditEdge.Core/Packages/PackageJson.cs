@@ -11,6 +11,7 @@ namespace CreditEdge.Core.Packages;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true,
     RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true,
     AllowTrailingCommas = false)]
 [JsonSerializable(typeof(ModelManifest))]
 [JsonSerializable(typeof(GoldenRecord))]

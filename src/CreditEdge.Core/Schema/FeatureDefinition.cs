@@ -36,7 +36,7 @@ public sealed record FeatureDefinition
     /// <summary>The value the model sees when the field is missing (numeric value or code index).</summary>
     [JsonIgnore]
     public float MissingValue => Kind == FeatureKind.Numeric
-        ? float.Parse(Default ?? "0", System.Globalization.CultureInfo.InvariantCulture)
+        ? (float.TryParse(Default, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0f)
         : IndexOfCode(Default ?? string.Empty);
 
     /// <summary>Index of a code in <see cref="Codes"/>, or -1.</summary>

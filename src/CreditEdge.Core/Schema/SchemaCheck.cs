@@ -48,11 +48,13 @@ internal static class SchemaCheck
                     problems.Add($"optional categorical feature '{f.Name}' needs a default that is one of its codes");
                 }
             }
-            else if (!f.Required)
+            else if (f.Default is not null || !f.Required)
             {
-                if (f.Default is null || !double.TryParse(f.Default, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d))
+                if (f.Default is null || !float.TryParse(f.Default, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !float.IsFinite(d))
                 {
-                    problems.Add($"optional numeric feature '{f.Name}' needs a finite numeric default");
+                    problems.Add(f.Required
+                        ? $"feature '{f.Name}': default '{f.Default}' is not a finite number"
+                        : $"optional numeric feature '{f.Name}' needs a finite numeric default");
                 }
             }
         }

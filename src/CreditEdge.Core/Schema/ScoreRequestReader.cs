@@ -15,6 +15,9 @@ public static class ScoreRequestReader
     public const int MaxApplicationIdLength = 128;
 
     private const int MaxValueEcho = 64;
+    private const byte NotGiven = 0;
+    private const byte GivenNull = 1;
+    private const byte GivenValue = 2;
 
     /// <summary>
     /// Parses <paramref name="utf8Json"/> into <paramref name="row"/> (length = schema count).
@@ -36,8 +39,9 @@ public static class ScoreRequestReader
 
         applicationId = null;
         var before = problems.Count;
-        var seenRent = schema.Count <= 256 ? null : ArrayPool<bool>.Shared.Rent(schema.Count);
-        Span<bool> seen = seenRent is null ? stackalloc bool[schema.Count] : seenRent.AsSpan(0, schema.Count);
+        // per feature: NotGiven, GivenNull or GivenValue
+        var seenRent = schema.Count <= 256 ? null : ArrayPool<byte>.Shared.Rent(schema.Count);
+        Span<byte> seen = seenRent is null ? stackalloc byte[schema.Count] : seenRent.AsSpan(0, schema.Count);
         seen.Clear();
         var sawFeatures = false;
 
@@ -95,27 +99,35 @@ public static class ScoreRequestReader
         catch (JsonException ex)
         {
             problems.Add(new ValidationProblem("body", null, ValidationRules.Json, $"the body is not valid JSON: {FirstLine(ex.Message)}"));
-            return false;
+            return Release(seenRent, false);
         }
-        finally
+        catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
         {
-            if (seenRent is not null)
-            {
-                ArrayPool<bool>.Shared.Return(seenRent);
-            }
+            problems.Add(new ValidationProblem("body", null, ValidationRules.Json, "the body is not valid UTF-8"));
+            return Release(seenRent, false);
         }
 
         if (!sawFeatures)
         {
             problems.Add(new ValidationProblem("features", null, ValidationRules.Required, "'features' is required"));
-            return false;
+            return Release(seenRent, false);
         }
 
         FillMissing(schema, row, seen, problems);
-        return problems.Count == before;
+        return Release(seenRent, problems.Count == before);
     }
 
-    private static void ReadFeatures(ref Utf8JsonReader reader, FeatureSchema schema, scoped Span<float> row, scoped Span<bool> seen, List<ValidationProblem> problems)
+    private static bool Release(byte[]? rented, bool result)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return result;
+    }
+
+    private static void ReadFeatures(ref Utf8JsonReader reader, FeatureSchema schema, scoped Span<float> row, scoped Span<byte> seen, List<ValidationProblem> problems)
     {
         Span<char> nameBuffer = stackalloc char[128];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -141,20 +153,22 @@ public static class ScoreRequestReader
             }
 
             var feature = schema.Features[index];
-            if (seen[index])
+            if (seen[index] != NotGiven)
             {
+                seen[index] = GivenValue; // reported as a duplicate; not also as missing
                 problems.Add(new ValidationProblem($"features.{feature.Name}", Echo(ref reader), ValidationRules.Duplicate,
                     $"'{feature.Name}' is given more than once"));
                 reader.Skip();
                 continue;
             }
 
-            seen[index] = true;
             if (reader.TokenType == JsonTokenType.Null)
             {
-                seen[index] = false; // null means "not given": the missing-value rules apply
+                seen[index] = GivenNull; // null means "no value": the missing-value rules apply
                 continue;
             }
+
+            seen[index] = GivenValue;
 
             if (feature.Kind == FeatureKind.Numeric)
             {
@@ -268,11 +282,11 @@ public static class ScoreRequestReader
         return id;
     }
 
-    private static void FillMissing(FeatureSchema schema, Span<float> row, ReadOnlySpan<bool> seen, List<ValidationProblem> problems)
+    private static void FillMissing(FeatureSchema schema, Span<float> row, ReadOnlySpan<byte> seen, List<ValidationProblem> problems)
     {
         for (var i = 0; i < seen.Length; i++)
         {
-            if (seen[i])
+            if (seen[i] == GivenValue)
             {
                 continue;
             }

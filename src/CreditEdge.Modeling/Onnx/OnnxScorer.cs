@@ -11,6 +11,7 @@ public sealed class OnnxScorer : IDisposable
     private const int BatchRows = 4096;
 
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
 
     public OnnxScorer(string modelPath)
     {
@@ -23,13 +24,13 @@ public sealed class OnnxScorer : IDisposable
         _session = new InferenceSession(modelPath, options);
         if (!_session.InputMetadata.TryGetValue(OnnxModelWriter.InputName, out var input) || input.Dimensions.Length != 2)
         {
-            _session.Dispose();
+            Dispose();
             throw new InvalidOperationException($"'{modelPath}' has no 2-D input named '{OnnxModelWriter.InputName}'");
         }
 
         if (!_session.OutputMetadata.ContainsKey(OnnxModelWriter.OutputName))
         {
-            _session.Dispose();
+            Dispose();
             throw new InvalidOperationException($"'{modelPath}' has no output named '{OnnxModelWriter.OutputName}'");
         }
 
@@ -53,12 +54,16 @@ public sealed class OnnxScorer : IDisposable
             var count = Math.Min(BatchRows, rows - start);
             var batch = features.Slice(start * FeatureCount, count * FeatureCount).ToArray();
             using var input = OrtValue.CreateTensorValueFromMemory(batch, [count, FeatureCount]);
-            using var outputs = _session.Run(null, [OnnxModelWriter.InputName], [input], [OnnxModelWriter.OutputName]);
+            using var outputs = _session.Run(_runOptions, [OnnxModelWriter.InputName], [input], [OnnxModelWriter.OutputName]);
             outputs[0].GetTensorDataAsSpan<float>().CopyTo(result.AsSpan(start, count));
         }
 
         return result;
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
 }

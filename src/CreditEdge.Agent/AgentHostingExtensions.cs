@@ -1,0 +1,68 @@
+using CreditEdge.Agent.Models;
+using CreditEdge.Agent.Observability;
+using CreditEdge.Agent.Options;
+using CreditEdge.Agent.Scoring;
+using CreditEdge.Core.Decisions;
+using CreditEdge.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CreditEdge.Agent;
+
+/// <summary>One <c>AddXxx</c> per module; Program.cs only calls these.</summary>
+public static class AgentHostingExtensions
+{
+    /// <summary>Path of the machine-wide configuration file, read after appsettings.json and before environment variables.</summary>
+    public const string MachineConfigFile = "/etc/creditedge/agent.json";
+
+    /// <summary>
+    /// Configuration sources, later wins: appsettings.json → /etc/creditedge/agent.json → CREDITEDGE_* environment → command line.
+    /// </summary>
+    public static IHostApplicationBuilder AddAgentConfiguration(this IHostApplicationBuilder builder, string[] args)
+    {
+        var config = builder.Configuration;
+        config.Sources.Clear();
+        config.SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile(Environment.GetEnvironmentVariable("CREDITEDGE_CONFIGFILE") ?? MachineConfigFile, optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables("CREDITEDGE_")
+            .AddCommandLine(args);
+
+        builder.Services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(15);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>The encrypted decision store, opened once per process.</summary>
+    public static IHostApplicationBuilder AddDecisionStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp =>
+        {
+            var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CreditEdge.Storage");
+            var store = LiteDecisionStore.Open(new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile }, logger);
+            Log.StoreOpened(logger, store.DatabasePath, store.Count());
+            return store;
+        });
+        builder.Services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<LiteDecisionStore>());
+        return builder;
+    }
+
+    /// <summary>The model host and the scoring path.</summary>
+    public static IHostApplicationBuilder AddScoring(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ModelHost>();
+        builder.Services.AddSingleton<AgentMetrics>();
+        builder.Services.AddSingleton<ScoringService>();
+        builder.Services.AddHostedService<StartupService>();
+        return builder;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using CreditEdge.Agent.Models;
+using CreditEdge.Agent.Observability;
+using CreditEdge.Agent.Options;
+using CreditEdge.Agent.Scoring;
+using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Schema;
+using Microsoft.Extensions.Options;
+
+namespace CreditEdge.Agent.Api;
+
+/// <summary>The local HTTP API of CONTRACT.md.</summary>
+public static class ApiEndpoints
+{
+    public const int MaxIdempotencyKeyLength = 128;
+
+    public static WebApplication MapCreditEdgeApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<TerminalKeyFilter>();
+        v1.MapPost("/score", ScoreAsync);
+        v1.MapGet("/decisions/{decisionId}", GetDecision);
+        v1.MapGet("/model", GetModel);
+
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", Ready);
+        app.MapGet("/metrics", Metrics);
+        return app;
+    }
+
+    private static async Task<IResult> ScoreAsync(HttpContext context, ScoringService scoring, IOptions<ApiOptions> api)
+    {
+        var limit = api.Value.MaxBodyBytes;
+        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            return Problems.Invalid([new ValidationProblem("body", null, ValidationRules.BodySize, $"the body is larger than {limit} bytes")]);
+        }
+
+        var key = context.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > MaxIdempotencyKeyLength || key.Any(ch => ch is < '!' or > '~'))
+        {
+            return Problems.Invalid([new ValidationProblem("Idempotency-Key", key.Length > 64 ? key[..64] + "…" : key, ValidationRules.Length,
+                $"Idempotency-Key must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces")]);
+        }
+
+        var result = await scoring.ScoreAsync(body, key.Length == 0 ? null : key, context.RequestAborted);
+        return result.Status switch
+        {
+            ScoreStatus.Decided or ScoreStatus.Replayed => Results.Json(DecisionResponse.From(result.Decision!), ApiJson.Api.DecisionResponse),
+            ScoreStatus.Invalid => Problems.Invalid(result.Problems!),
+            _ => Problems.Unavailable(result.Detail ?? "unavailable"),
+        };
+    }
+
+    private static IResult GetDecision(string decisionId, IDecisionStore store) =>
+        store.Find(decisionId) is { } decision
+            ? Results.Json(DecisionResponse.From(decision), ApiJson.Api.DecisionResponse)
+            : Problems.NotFound($"no decision '{decisionId}' is stored on this device");
+
+    private static IResult GetModel(ModelHost models)
+    {
+        if (models.Current is not { } model)
+        {
+            return Problems.Unavailable(models.LoadError ?? "no model is loaded");
+        }
+
+        var m = model.Package.Manifest;
+        return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs), ApiJson.Api.ModelResponse);
+    }
+
+    private static IResult Ready(ModelHost models, IDecisionStore store)
+    {
+        var problems = new List<string>();
+        if (models.Current is null)
+        {
+            problems.Add("no model loaded: " + (models.LoadError ?? "none configured"));
+        }
+
+        if (!store.IsWritable)
+        {
+            problems.Add("decision store cannot take writes");
+        }
+
+        return problems.Count == 0 ? Results.Text("ready\n") : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static IResult Metrics(AgentMetrics metrics, ModelHost models, IDecisionStore store)
+    {
+        var current = models.Current;
+        var text = metrics.Render(current?.Ref.Id, current?.Ref.Version, current?.Ref.Variant, store.IsWritable);
+        return Results.Text(text, "text/plain; version=0.0.4", Encoding.UTF8);
+    }
+
+    /// <summary>Refuses <c>/v1/*</c> without a listed terminal key when keys are configured.</summary>
+    private sealed class TerminalKeyFilter(IOptions<ApiOptions> options) : IEndpointFilter
+    {
+        private readonly HashSet<string> _hashes = options.Value.TerminalKeyHashes.Select(h => h.Trim().ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+
+        public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            if (_hashes.Count == 0)
+            {
+                return next(context);
+            }
+
+            var header = context.HttpContext.Request.Headers.Authorization.ToString();
+            const string Bearer = "Bearer ";
+            if (header.StartsWith(Bearer, StringComparison.Ordinal))
+            {
+                var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(header[Bearer.Length..].Trim())));
+                if (_hashes.Contains(hash))
+                {
+                    return next(context);
+                }
+            }
+
+            return ValueTask.FromResult<object?>(Problems.Unauthorized());
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Policy;
+
+namespace CreditEdge.Agent.Api;
+
+/// <summary>The decision as the API returns it (CONTRACT.md): never the applicant's input row.</summary>
+public sealed record DecisionResponse(
+    string DecisionId,
+    string? ApplicationId,
+    Outcome Outcome,
+    double Probability,
+    int Score,
+    IReadOnlyList<Reason> Reasons,
+    ModelRef Model,
+    DateTimeOffset CreatedAt)
+{
+    public static DecisionResponse From(Decision d) =>
+        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons, d.Model, d.CreatedAt);
+}

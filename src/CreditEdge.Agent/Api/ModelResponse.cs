@@ -1,0 +1,13 @@
+using CreditEdge.Core.Schema;
+
+namespace CreditEdge.Agent.Api;
+
+/// <summary><c>GET /v1/model</c>: the active package and what a request must carry.</summary>
+public sealed record ModelResponse(
+    string Id,
+    string Version,
+    long Sequence,
+    string Sha256,
+    string Variant,
+    IReadOnlyList<FeatureDefinition> Features,
+    IReadOnlyList<NonInputField> NonInputs);

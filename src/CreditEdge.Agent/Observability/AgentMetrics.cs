@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using CreditEdge.Core.Policy;
+
+namespace CreditEdge.Agent.Observability;
+
+/// <summary>Counters and the scoring latency histogram, rendered in Prometheus text format for <c>/metrics</c>.</summary>
+public sealed class AgentMetrics
+{
+    /// <summary>Upper bounds (seconds) of the latency histogram's buckets.</summary>
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+    private readonly long[] _outcomes = new long[3];
+    private readonly long[] _bucketCounts = new long[LatencyBuckets.Length + 1];
+    private long _latencyTicks;
+    private long _latencyCount;
+    private long _invalid;
+    private long _replays;
+    private long _unavailable;
+
+    public void Decided(Outcome outcome, TimeSpan latency)
+    {
+        Interlocked.Increment(ref _outcomes[(int)outcome]);
+        var seconds = latency.TotalSeconds;
+        var bucket = 0;
+        while (bucket < LatencyBuckets.Length && seconds > LatencyBuckets[bucket])
+        {
+            bucket++;
+        }
+
+        Interlocked.Increment(ref _bucketCounts[bucket]);
+        Interlocked.Add(ref _latencyTicks, latency.Ticks);
+        Interlocked.Increment(ref _latencyCount);
+    }
+
+    public void Invalid() => Interlocked.Increment(ref _invalid);
+
+    public void Replayed() => Interlocked.Increment(ref _replays);
+
+    public void Unavailable() => Interlocked.Increment(ref _unavailable);
+
+    public long DecisionCount(Outcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
+
+    public string Render(string? modelId, string? modelVersion, string? variant, bool storeWritable)
+    {
+        var text = new StringBuilder(2048);
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine("# HELP creditedge_decisions_total Decisions made, by outcome.");
+        text.AppendLine("# TYPE creditedge_decisions_total counter");
+        foreach (var outcome in Enum.GetValues<Outcome>())
+        {
+            text.Append(c, $"creditedge_decisions_total{{outcome=\"{outcome.ToString().ToLowerInvariant()}\"}} {DecisionCount(outcome)}\n");
+        }
+
+        text.AppendLine("# HELP creditedge_requests_rejected_total Score requests refused, by reason.");
+        text.AppendLine("# TYPE creditedge_requests_rejected_total counter");
+        text.Append(c, $"creditedge_requests_rejected_total{{reason=\"invalid\"}} {Interlocked.Read(ref _invalid)}\n");
+        text.Append(c, $"creditedge_requests_rejected_total{{reason=\"unavailable\"}} {Interlocked.Read(ref _unavailable)}\n");
+        text.AppendLine("# HELP creditedge_idempotent_replays_total Requests answered with a stored decision for a repeated idempotency key.");
+        text.AppendLine("# TYPE creditedge_idempotent_replays_total counter");
+        text.Append(c, $"creditedge_idempotent_replays_total {Interlocked.Read(ref _replays)}\n");
+
+        text.AppendLine("# HELP creditedge_decision_seconds Time from request to durable decision.");
+        text.AppendLine("# TYPE creditedge_decision_seconds histogram");
+        long cumulative = 0;
+        for (var i = 0; i < LatencyBuckets.Length; i++)
+        {
+            cumulative += Interlocked.Read(ref _bucketCounts[i]);
+            text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"{LatencyBuckets[i]}\"}} {cumulative}\n");
+        }
+
+        cumulative += Interlocked.Read(ref _bucketCounts[^1]);
+        text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
+        text.Append(c, $"creditedge_decision_seconds_sum {TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks)).TotalSeconds}\n");
+        text.Append(c, $"creditedge_decision_seconds_count {Interlocked.Read(ref _latencyCount)}\n");
+
+        text.AppendLine("# HELP creditedge_model_info The active model (1 when loaded).");
+        text.AppendLine("# TYPE creditedge_model_info gauge");
+        if (modelId is not null)
+        {
+            text.Append(c, $"creditedge_model_info{{id=\"{modelId}\",version=\"{modelVersion}\",variant=\"{variant}\"}} 1\n");
+        }
+
+        text.AppendLine("# HELP creditedge_store_writable 1 when the decision store takes writes.");
+        text.AppendLine("# TYPE creditedge_store_writable gauge");
+        text.Append(c, $"creditedge_store_writable {(storeWritable ? 1 : 0)}\n");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Diagnostics;
+using CreditEdge.Agent.Models;
+using CreditEdge.Agent.Observability;
+using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Policy;
+using CreditEdge.Core.Schema;
+using CreditEdge.Storage;
+
+namespace CreditEdge.Agent.Scoring;
+
+/// <summary>
+/// The whole decision path of a request: idempotency look-up → validate → score with reasons → policy → durable write.
+/// </summary>
+public sealed class ScoringService
+{
+    private readonly ModelHost _models;
+    private readonly IDecisionStore _store;
+    private readonly AgentMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ScoringService> _logger;
+
+    public ScoringService(ModelHost models, IDecisionStore store, AgentMetrics metrics, TimeProvider time, ILogger<ScoringService> logger)
+    {
+        _models = models;
+        _store = store;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<ScoreResult> ScoreAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (idempotencyKey is not null && _store.FindByIdempotencyKey(idempotencyKey) is { } earlier)
+        {
+            _metrics.Replayed();
+            Log.IdempotentReplay(_logger, earlier.DecisionId);
+            return new ScoreResult(ScoreStatus.Replayed, earlier);
+        }
+
+        var model = _models.Current;
+        if (model is null)
+        {
+            _metrics.Unavailable();
+            return new ScoreResult(ScoreStatus.NoModel, Detail: _models.LoadError ?? "no model is loaded");
+        }
+
+        if (!_store.IsWritable)
+        {
+            _metrics.Unavailable();
+            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: "the decision store cannot take writes");
+        }
+
+        var decision = Decide(model.Engine, body.Span, idempotencyKey, out var problems);
+        if (decision is null)
+        {
+            _metrics.Invalid();
+            return new ScoreResult(ScoreStatus.Invalid, Problems: problems);
+        }
+
+        Decision stored;
+        try
+        {
+            stored = await _store.SaveAsync(decision, cancellationToken);
+        }
+        catch (StorageException ex)
+        {
+            _metrics.Unavailable();
+            Log.StoreFailed(_logger, ex);
+            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: "the decision could not be stored durably; it was not made");
+        }
+
+        if (!ReferenceEquals(stored, decision))
+        {
+            // a concurrent request with the same idempotency key was stored first
+            _metrics.Replayed();
+            return new ScoreResult(ScoreStatus.Replayed, stored);
+        }
+
+        _metrics.Decided(stored.Outcome, Stopwatch.GetElapsedTime(started));
+        Log.Decided(_logger, stored.DecisionId, stored.Outcome.ToString(), stored.Score);
+        return new ScoreResult(ScoreStatus.Decided, stored);
+    }
+
+    /// <summary>The in-process path (validate → vectorize → score → policy → reasons) without storage; null when invalid.</summary>
+    public Decision? Decide(DecisionEngine engine, ReadOnlySpan<byte> body, string? idempotencyKey, out List<ValidationProblem>? problems)
+    {
+        var schema = engine.Package.Schema;
+        var row = ArrayPool<float>.Shared.Rent(schema.Count);
+        try
+        {
+            var rowSpan = row.AsSpan(0, schema.Count);
+            problems = null;
+            var found = new List<ValidationProblem>(0);
+            if (!ScoreRequestReader.TryRead(body, schema, rowSpan, out var applicationId, found))
+            {
+                problems = found;
+                return null;
+            }
+
+            Span<Reason> reasons = new Reason[ReasonAttribution.MaxReasons];
+            var verdict = engine.Decide(rowSpan, reasons);
+            var now = _time.GetUtcNow();
+            return new Decision
+            {
+                DecisionId = Guid.CreateVersion7(now).ToString("N"),
+                ApplicationId = applicationId,
+                IdempotencyKey = idempotencyKey,
+                Outcome = verdict.Outcome,
+                Probability = verdict.Probability,
+                Score = verdict.Score,
+                Reasons = reasons[..verdict.ReasonCount].ToArray(),
+                Model = engine.Model,
+                CreatedAt = now,
+                Input = rowSpan.ToArray(),
+            };
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(row);
+        }
+    }
+}

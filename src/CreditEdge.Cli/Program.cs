@@ -1,0 +1,3 @@
+using CreditEdge.Cli;
+
+return CedgeApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,46 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace CreditEdge.Benchmarks.Micro;
+
+/// <summary>Runs the micro benchmarks in this process with BenchmarkDotNet and returns their results by method name.</summary>
+public static class MicroRunner
+{
+    public static IReadOnlyDictionary<string, MicroResult> Run()
+    {
+        // in-process keeps the run short; modest counts keep the whole command under a few minutes
+        var job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(4)
+            .WithIterationCount(12);
+        var config = DefaultConfig.Instance
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "creditedge-benchmarks"));
+
+        var results = new Dictionary<string, MicroResult>(StringComparer.Ordinal);
+        foreach (var summary in BenchmarkRunner.Run([typeof(OrtBenchmarks), typeof(DecisionPathBenchmarks)], config))
+        {
+            foreach (var report in summary.Reports)
+            {
+                var method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
+                results[method] = ToResult(report, method);
+            }
+        }
+
+        return results;
+    }
+
+    private static MicroResult ToResult(BenchmarkReport report, string method)
+    {
+        var stats = report.ResultStatistics
+            ?? throw new InvalidOperationException($"benchmark {method} produced no result (see the BenchmarkDotNet log above)");
+        var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+        return new MicroResult(method, report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo, stats.Mean, stats.StandardDeviation, allocated);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace CreditEdge.Benchmarks.Report;
+
+/// <summary>Where and how the run happened, for the report's header.</summary>
+public sealed record MachineInfo(string Command, DateTimeOffset StartedUtc, string Nproc, string Cpu, string Os, string Dotnet, string Ort, string Gc)
+{
+    public static MachineInfo Collect(IReadOnlyList<string> args, TimeProvider time)
+    {
+        var command = "dotnet run -c Release --project tests/CreditEdge.Benchmarks --" + string.Concat(args.Select(a => " " + a));
+        return new MachineInfo(
+            command,
+            time.GetUtcNow(),
+            Nproc(),
+            FirstValue("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString(),
+            $"{FirstValue("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? "unknown"} ({RuntimeInformation.OSDescription}, {RuntimeInformation.OSArchitecture})",
+            RuntimeInformation.FrameworkDescription,
+            OrtEnv.Instance().GetVersionString(),
+            GCSettings.IsServerGC ? "server GC (as the agent)" : "workstation GC");
+    }
+
+    private static string Nproc()
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("nproc") { RedirectStandardOutput = true });
+            var text = process?.StandardOutput.ReadToEnd().Trim();
+            process?.WaitForExit();
+            return string.IsNullOrEmpty(text) ? Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture) : text;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return $"{Environment.ProcessorCount} (Environment.ProcessorCount; nproc not found)";
+        }
+    }
+
+    private static string? FirstValue(string file, string key, char separator)
+    {
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        return File.ReadLines(file)
+            .Select(line => line.Split(separator, 2))
+            .Where(parts => parts.Length == 2 && parts[0].Trim() == key)
+            .Select(parts => parts[1].Trim())
+            .FirstOrDefault();
+    }
+}
