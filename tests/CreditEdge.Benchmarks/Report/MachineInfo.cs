@@ -14,7 +14,7 @@ public sealed record MachineInfo(string Command, DateTimeOffset StartedUtc, stri
         return new MachineInfo(
             command,
             time.GetUtcNow(),
-            Nproc(),
+            ReadNproc(),
             FirstValue("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString(),
             $"{FirstValue("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? "unknown"} ({RuntimeInformation.OSDescription}, {RuntimeInformation.OSArchitecture})",
             RuntimeInformation.FrameworkDescription,
@@ -22,7 +22,7 @@ public sealed record MachineInfo(string Command, DateTimeOffset StartedUtc, stri
             GCSettings.IsServerGC ? "server GC (as the agent)" : "workstation GC");
     }
 
-    private static string Nproc()
+    private static string ReadNproc()
     {
         try
         {

@@ -1,0 +1,33 @@
+using System.Text;
+using CreditEdge.Benchmarks;
+using CreditEdge.Benchmarks.Http;
+using CreditEdge.Benchmarks.Micro;
+using CreditEdge.Benchmarks.Report;
+using CreditEdge.Core.Packages;
+
+BenchmarkArgs options;
+try
+{
+    options = BenchmarkArgs.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(BenchmarkArgs.Usage);
+    return 2;
+}
+
+var machine = MachineInfo.Collect(args, TimeProvider.System);
+var package = ModelPackage.Load(Repo.DefaultModel);
+var model = $"models/default ({package.Manifest.Id} {package.Manifest.Version}, variant {package.Manifest.Variants[0].Name}, "
+    + $"{package.Schema.Count} features, reason batch {package.Attribution.BatchRows} rows)";
+
+var micro = options.RunMicro ? MicroRunner.Run() : null;
+var http = options.RunHttp ? await HttpRunner.RunAsync(options, CancellationToken.None) : null;
+
+var report = FoundationReport.Render(machine, model, micro, http);
+Directory.CreateDirectory(Path.GetDirectoryName(Repo.ReportFile)!);
+await File.WriteAllTextAsync(Repo.ReportFile, report, new UTF8Encoding(false));
+Console.WriteLine(report);
+Console.WriteLine($"report written to {Repo.ReportFile}");
+return 0;
