@@ -9,7 +9,7 @@ public static class AgentApp
     public static WebApplication Create(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring();
+        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddFleet();
         builder.Services.AddSystemd();
         builder.WebHost.UseUrls(builder.Configuration[$"{ApiOptions.SectionName}:{nameof(ApiOptions.Urls)}"] ?? new ApiOptions().Urls);
 

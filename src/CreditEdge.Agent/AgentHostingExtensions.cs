@@ -1,8 +1,11 @@
+using CreditEdge.Agent.Fleet;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Sync;
+using CreditEdge.Messaging;
 using CreditEdge.Storage;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +28,8 @@ public static class AgentHostingExtensions
             .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
             .AddJsonFile(Environment.GetEnvironmentVariable("CREDITEDGE_CONFIGFILE") ?? MachineConfigFile, optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("CREDITEDGE_")
-            .AddCommandLine(args);
+            .AddCommandLine(args)
+            .AddInMemoryCollection(); // runtime overrides (set-log-level); last, so it wins
 
         builder.Services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -48,12 +52,27 @@ public static class AgentHostingExtensions
             var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CreditEdge.Storage");
-            var store = LiteDecisionStore.Open(new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile }, logger);
+            var store = LiteDecisionStore.Open(
+                new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile, MaxOutbox = storage.MaxOutbox },
+                logger);
             Log.StoreOpened(logger, store.DatabasePath, store.Count());
             return store;
         });
         builder.Services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<LiteDecisionStore>());
         return builder;
+    }
+
+    /// <summary>The fleet link, outbox pump, telemetry and commands over MQTT; nothing when <c>Mqtt:Broker</c> is empty.</summary>
+    public static IHostApplicationBuilder AddFleet(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => new DeviceIdentity(
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
+            sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value.Group));
+        builder.Services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<LiteDecisionStore>());
+        builder.Services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();
+        builder.Services.AddSingleton<ITelemetrySource, AgentTelemetrySource>();
+        builder.Services.AddSingleton<IDeviceCommand, SetLogLevelCommand>();
+        return builder.AddFleetSync();
     }
 
     /// <summary>The model host and the scoring path.</summary>

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using CreditEdge.Cli.Commands;
 using CreditEdge.Core.Packages;
+using CreditEdge.Core.Packages.Signing;
 using CreditEdge.Core.Schema;
 using CreditEdge.Modeling;
 using CreditEdge.Modeling.Data;
+using CreditEdge.Storage;
 using Microsoft.ML.OnnxRuntime;
 
 namespace CreditEdge.Cli;
@@ -22,6 +24,9 @@ public static class CedgeApp
     {
         var root = new RootCommand("CreditEdge toolchain: build, sign and ship credit-scoring model packages to edge devices.");
         root.Subcommands.Add(ModelCommand.Create(output, error));
+        root.Subcommands.Add(KeysCommand.Create(output, error));
+        root.Subcommands.Add(ScoreCommand.Create(output, error));
+        root.Subcommands.Add(AuditCommand.Create(output, error));
         return root;
     }
 
@@ -50,7 +55,7 @@ public static class CedgeApp
     /// <summary>Failures a user can act on; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsExpected(Exception ex) => ex is DatasetSchemaException or DataFileException or ModelBuildException
         or ModelPackageException or InvalidSchemaException or OnnxRuntimeException or IOException or UnauthorizedAccessException
-        or OperationCanceledException;
+        or OperationCanceledException or SigningKeyException or StorageException;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

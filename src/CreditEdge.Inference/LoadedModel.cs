@@ -1,4 +1,5 @@
 using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Drift;
 using CreditEdge.Core.Packages;
 
 namespace CreditEdge.Inference;
@@ -14,6 +15,7 @@ public sealed class LoadedModel : IDisposable
         GoldenChecked = goldenChecked;
         Ref = new ModelRef(package.Manifest.Id, package.Manifest.Version, variant.Sha256, variant.Name);
         Engine = new DecisionEngine(package, scorer, Ref);
+        Drift = new DriftMonitor(package.Manifest.Features.Select(f => f.Name).ToArray(), package.Manifest.Reference);
     }
 
     public ModelPackage Package { get; }
@@ -25,6 +27,9 @@ public sealed class LoadedModel : IDisposable
     public DecisionEngine Engine { get; }
 
     public ModelRef Ref { get; }
+
+    /// <summary>Drift of this model's applicants against its package's reference distributions.</summary>
+    public DriftMonitor Drift { get; }
 
     /// <summary>How many golden records the variant reproduced at load.</summary>
     public int GoldenChecked { get; }

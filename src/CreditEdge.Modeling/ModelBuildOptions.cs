@@ -1,3 +1,6 @@
+using CreditEdge.Modeling.Pruning;
+using CreditEdge.Modeling.Quantization;
+using CreditEdge.Modeling.Teacher;
 using CreditEdge.Modeling.Training;
 
 namespace CreditEdge.Modeling;
@@ -17,13 +20,28 @@ public sealed record ModelBuildOptions
     /// <summary>The package directory to write; created when missing, its package files replaced.</summary>
     public required string OutputDirectory { get; init; }
 
-    /// <summary>Training settings; <see cref="TrainingOptions.Seed"/> is the build's seed.</summary>
+    /// <summary>Student training settings; <see cref="TrainingOptions.Seed"/> is the build's seed (teacher included).</summary>
     public TrainingOptions Training { get; init; } = new();
+
+    public TeacherOptions Teacher { get; init; } = new();
+
+    public PruningOptions Pruning { get; init; } = new();
+
+    public QuantizationOptions Quantization { get; init; } = new();
+
+    /// <summary>Where the teacher and the pruning levels' ONNX files go; default <c>OUT/artifacts</c>. Not part of the package.</summary>
+    public string? ArtifactsDirectory { get; init; }
+
+    /// <summary>Measure latency, throughput and peak memory of every variant. Default true.</summary>
+    public bool MeasureCost { get; init; } = true;
+
+    /// <summary>The command line written into the model card; default: the equivalent <c>cedge model build</c> line.</summary>
+    public string? Command { get; init; }
 
     /// <summary>Model id in the manifest; defaults to the schema's name.</summary>
     public string? ModelId { get; init; }
 
-    public string Version { get; init; } = "0.1.0";
+    public string Version { get; init; } = "1.0.0";
 
     public long Sequence { get; init; } = 1;
 

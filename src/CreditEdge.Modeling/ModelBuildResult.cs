@@ -4,7 +4,7 @@ using CreditEdge.Modeling.Training;
 
 namespace CreditEdge.Modeling;
 
-/// <summary>What a model build produced and how good it is.</summary>
+/// <summary>What a model build produced and how good it is (Train/Test: the packaged fp32 variant).</summary>
 public sealed record ModelBuildResult(
     string OutputDirectory,
     EvaluationResult Train,
@@ -12,4 +12,5 @@ public sealed record ModelBuildResult(
     ScorePolicy Policy,
     TrainingSummary Training,
     TimeSpan TrainingTime,
-    int GoldenRecords);
+    int GoldenRecords,
+    LightweightingReport Report);

@@ -15,5 +15,11 @@ public sealed record DecisionStoreSettings
     /// <summary>Most decisions committed (and fsynced) together.</summary>
     public int MaxBatch { get; init; } = 256;
 
+    /// <summary>
+    /// Most decisions waiting for sync. When reached, new decisions are refused (503) — never a stored one dropped.
+    /// Default 500,000: weeks of a busy kiosk offline, a few hundred MB.
+    /// </summary>
+    public long MaxOutbox { get; init; } = 500_000;
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
 }

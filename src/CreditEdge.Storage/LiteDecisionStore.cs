@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Sync;
 using LiteDB;
 using LiteDB.Engine;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace CreditEdge.Storage;
 /// transaction (decision + idempotency key + outbox record + audit link per decision) and then fsyncs the log once:
 /// group commit. A caller's task completes only after that fsync.
 /// </summary>
-public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
+public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDisposable
 {
     internal const string Decisions = "decisions";
     internal const string Idempotency = "idempotency";
@@ -30,6 +31,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
     private readonly BlockingCollection<PendingWrite> _queue = new();
     private readonly Thread _writer;
     private volatile bool _writable = true;
+    private long _outboxDepth;
     private bool _disposed;
 
     private LiteDecisionStore(DecisionStoreSettings settings, ILogger logger, DataDirectoryLock directoryLock, SyncedFileStream data, SyncedFileStream log, LiteDatabase db)
@@ -40,11 +42,20 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
         _data = data;
         _log = log;
         _db = db;
+        _outboxDepth = db.GetCollection(Outbox).LongCount();
         _writer = new Thread(WriteLoop) { Name = "creditedge-decision-writer", IsBackground = true };
         _writer.Start();
     }
 
     public bool IsWritable => _writable && !_disposed;
+
+    /// <summary>True while the outbox is full and new decisions are refused.</summary>
+    public bool IsOutboxFull => Interlocked.Read(ref _outboxDepth) >= _settings.MaxOutbox;
+
+    public long Depth => Interlocked.Read(ref _outboxDepth);
+
+    /// <summary>Raised on the writer thread after decisions were committed, so the sync pump can wake up.</summary>
+    public event Action? RecordsAdded;
 
     public string DatabasePath => Path.Combine(_settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
 
@@ -112,6 +123,31 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
         var key = _db.GetCollection(Idempotency).FindById(idempotencyKey);
         return key is null ? null : Find(key["decisionId"].AsString);
     }
+
+    public IReadOnlyList<OutboxRecord> Peek(int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return _db.GetCollection(Outbox).Query().OrderBy("_id").Limit(max).ToEnumerable()
+            .Select(d => new OutboxRecord(d["_id"].AsInt64, d["decisionId"].AsString, d["payload"].AsString))
+            .ToList();
+    }
+
+    public void Acknowledge(IReadOnlyCollection<long> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0)
+        {
+            return;
+        }
+
+        var outbox = _db.GetCollection(Outbox);
+        var removed = outbox.DeleteMany(Query.In("_id", sequences.Select(s => new BsonValue(s))));
+        Interlocked.Add(ref _outboxDepth, -removed);
+    }
+
+    /// <summary>Size of the store's files on disk.</summary>
+    public long SizeBytes =>
+        new FileInfo(DatabasePath).Length + new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length;
 
     /// <summary>Number of decisions stored.</summary>
     public long Count() => _db.GetCollection(Decisions).LongCount();
@@ -265,6 +301,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
             var sequence = head is null ? 0L : head["sequence"].AsInt64;
             var previous = head is null ? AuditChain.Genesis : head["hash"].AsString;
 
+            var added = 0;
+            var errors = new Exception?[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
                 var pending = batch[i];
@@ -274,6 +312,14 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
                     results[i] = Deserialize(decisions.FindById(existing["decisionId"].AsString)["json"].AsString);
                     continue;
                 }
+
+                if (Interlocked.Read(ref _outboxDepth) + added >= _settings.MaxOutbox)
+                {
+                    errors[i] = new OutboxFullException($"the outbox holds {_settings.MaxOutbox} unsynced decisions; new decisions are refused until the link drains it");
+                    continue;
+                }
+
+                added++;
 
                 decisions.Insert(new BsonDocument
                 {
@@ -308,7 +354,19 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
             meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = previous });
             _db.Commit();
             _log.Sync();
+            Interlocked.Add(ref _outboxDepth, added);
             _writable = true;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (errors[i] is { } error)
+                {
+                    batch[i].Done.TrySetException(error);
+                }
+                else
+                {
+                    batch[i].Done.TrySetResult(results[i]);
+                }
+            }
         }
         catch (Exception ex)
         {
@@ -324,9 +382,16 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
             return;
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        if (RecordsAdded is { } committed)
         {
-            batch[i].Done.TrySetResult(results[i]);
+            try
+            {
+                committed();
+            }
+            catch (Exception ex)
+            {
+                Log.CommittedHandlerFailed(_logger, ex);
+            }
         }
     }
 
@@ -346,5 +411,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IDisposable
     {
         [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Decision store commit of {Count} decisions failed; they were not acknowledged")]
         public static partial void CommitFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "A commit listener failed")]
+        public static partial void CommittedHandlerFailed(ILogger logger, Exception exception);
     }
 }

@@ -1,7 +1,7 @@
 namespace CreditEdge.Storage;
 
 /// <summary>The decision store cannot be opened or cannot take a write; the message says why and what to do.</summary>
-public sealed class StorageException : Exception
+public class StorageException : Exception
 {
     public StorageException()
     {

@@ -23,11 +23,25 @@ var model = $"models/default ({package.Manifest.Id} {package.Manifest.Version}, 
     + $"{package.Schema.Count} features, reason batch {package.Attribution.BatchRows} rows)";
 
 var micro = options.RunMicro ? MicroRunner.Run() : null;
-var http = options.RunHttp ? await HttpRunner.RunAsync(options, CancellationToken.None) : null;
+IReadOnlyList<LoadResult>? http = null;
+string? httpFailure = null;
+if (options.RunHttp)
+{
+    try
+    {
+        http = await HttpRunner.RunAsync(options, CancellationToken.None);
+    }
+    catch (Exception ex)
+    {
+        // keep the micro results: the report says why the HTTP part is missing and the exit code is 1
+        httpFailure = $"{ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message}";
+        Console.Error.WriteLine(ex);
+    }
+}
 
-var report = FoundationReport.Render(machine, model, micro, http);
+var report = FoundationReport.Render(machine, MachineInfo.LoadAverage(), model, micro, http, httpFailure);
 Directory.CreateDirectory(Path.GetDirectoryName(Repo.ReportFile)!);
 await File.WriteAllTextAsync(Repo.ReportFile, report, new UTF8Encoding(false));
 Console.WriteLine(report);
 Console.WriteLine($"report written to {Repo.ReportFile}");
-return 0;
+return httpFailure is null ? 0 : 1;

@@ -6,6 +6,7 @@ using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Schema;
+using CreditEdge.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CreditEdge.Agent.Api;
@@ -70,7 +71,7 @@ public static class ApiEndpoints
         return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs), ApiJson.Api.ModelResponse);
     }
 
-    private static IResult Ready(ModelHost models, IDecisionStore store)
+    private static IResult Ready(ModelHost models, LiteDecisionStore store)
     {
         var problems = new List<string>();
         if (models.Current is null)
@@ -83,13 +84,18 @@ public static class ApiEndpoints
             problems.Add("decision store cannot take writes");
         }
 
+        if (store.IsOutboxFull)
+        {
+            problems.Add($"outbox full ({store.Depth} decisions waiting for sync): new decisions are refused");
+        }
+
         return problems.Count == 0 ? Results.Text("ready\n") : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static IResult Metrics(AgentMetrics metrics, ModelHost models, IDecisionStore store)
+    private static IResult Metrics(AgentMetrics metrics, ModelHost models, LiteDecisionStore store)
     {
         var current = models.Current;
-        var text = metrics.Render(current?.Ref.Id, current?.Ref.Version, current?.Ref.Variant, store.IsWritable);
+        var text = metrics.Render(current?.Ref.Id, current?.Ref.Version, current?.Ref.Variant, store.IsWritable, store.Depth);
         return Results.Text(text, "text/plain; version=0.0.4", Encoding.UTF8);
     }
 

@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using CreditEdge.Agent.Options;
 using CreditEdge.Core.Packages;
+using CreditEdge.Core.Packages.Signing;
 using CreditEdge.Inference;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +11,7 @@ namespace CreditEdge.Agent.Models;
 /// Holds the active model. Readers take <see cref="Current"/> once per request; a switch replaces the reference
 /// atomically, so scoring never stops and never sees half a model.
 /// </summary>
-public sealed class ModelHost : IDisposable
+public sealed partial class ModelHost : IDisposable
 {
     private readonly AgentOptions _agent;
     private readonly ModelsOptions _models;
@@ -29,12 +31,19 @@ public sealed class ModelHost : IDisposable
     /// <summary>Why the last load failed, for <c>/readyz</c>.</summary>
     public string? LoadError { get; private set; }
 
-    /// <summary>Loads the configured package; on failure logs the reason and leaves the agent without a model (503).</summary>
+    /// <summary>Where the device's trusted package-signing keys are (<c>Models:TrustDirectory</c>).</summary>
+    public string TrustDirectory => _models.TrustDirectoryOrDefault(_agent.DataDirectory);
+
+    /// <summary>
+    /// Checks the configured package's signature (when keys are trusted), then loads it; on failure logs the reason and
+    /// leaves the agent without a model (503).
+    /// </summary>
     public void LoadConfigured()
     {
         var directory = _agent.ModelDirectory;
         try
         {
+            CheckSignature(directory);
             var variant = string.Equals(_models.Variant, "auto", StringComparison.OrdinalIgnoreCase) ? null : _models.Variant;
             var model = LoadedModel.Load(directory, variant, new OnnxScorerOptions { IntraOpThreads = _models.IntraOpThreads });
             Activate(model);
@@ -56,4 +65,47 @@ public sealed class ModelHost : IDisposable
     }
 
     public void Dispose() => _current?.Dispose();
+
+    /// <summary>
+    /// With at least one <c>*.pem</c> in the trust directory the package must carry a signature by one of those keys;
+    /// with none, signatures are not enforced and a warning says so. An unreadable trust store refuses every package.
+    /// </summary>
+    private void CheckSignature(string directory)
+    {
+        var trustDirectory = TrustDirectory;
+        if (SigningKeys.TrustFiles(trustDirectory).Count == 0)
+        {
+            LogSignaturesNotEnforced(_logger, trustDirectory, directory);
+            return;
+        }
+
+        IReadOnlyList<ECDsa> keys;
+        try
+        {
+            keys = SigningKeys.LoadTrustedKeys(trustDirectory);
+        }
+        catch (SigningKeyException ex)
+        {
+            throw new ModelPackageException("trust-store", $"the trusted keys in '{trustDirectory}' cannot be used, so no package is accepted: {ex.Message}", ex);
+        }
+
+        try
+        {
+            var signature = PackageVerifier.Verify(directory, keys);
+            LogSignatureVerified(_logger, signature.ModelId, signature.Version, signature.KeyId, signature.Files.Count);
+        }
+        finally
+        {
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "No trusted keys (*.pem) in {TrustDirectory}: package signatures are NOT enforced; loading {Directory} without a signature check")]
+    private static partial void LogSignaturesNotEnforced(ILogger logger, string trustDirectory, string directory);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Package {ModelId} {Version} is signed by trusted key {KeyId} ({Files} files covered)")]
+    private static partial void LogSignatureVerified(ILogger logger, string modelId, string version, string keyId, int files);
 }

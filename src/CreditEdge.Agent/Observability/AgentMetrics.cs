@@ -8,10 +8,10 @@ namespace CreditEdge.Agent.Observability;
 public sealed class AgentMetrics
 {
     /// <summary>Upper bounds (seconds) of the latency histogram's buckets.</summary>
-    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+    private static readonly double[] LatencyBounds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
     private readonly long[] _outcomes = new long[3];
-    private readonly long[] _bucketCounts = new long[LatencyBuckets.Length + 1];
+    private readonly long[] _bucketCounts = new long[LatencyBounds.Length + 1];
     private long _latencyTicks;
     private long _latencyCount;
     private long _invalid;
@@ -23,7 +23,7 @@ public sealed class AgentMetrics
         Interlocked.Increment(ref _outcomes[(int)outcome]);
         var seconds = latency.TotalSeconds;
         var bucket = 0;
-        while (bucket < LatencyBuckets.Length && seconds > LatencyBuckets[bucket])
+        while (bucket < LatencyBounds.Length && seconds > LatencyBounds[bucket])
         {
             bucket++;
         }
@@ -41,7 +41,22 @@ public sealed class AgentMetrics
 
     public long DecisionCount(Outcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
 
-    public string Render(string? modelId, string? modelVersion, string? variant, bool storeWritable)
+    /// <summary>Cumulative latency buckets (upper bound in seconds → count), as Prometheus reports them.</summary>
+    public IReadOnlyDictionary<string, long> LatencyBuckets()
+    {
+        var result = new Dictionary<string, long>(LatencyBounds.Length + 1);
+        long cumulative = 0;
+        for (var i = 0; i < LatencyBounds.Length; i++)
+        {
+            cumulative += Interlocked.Read(ref _bucketCounts[i]);
+            result[LatencyBounds[i].ToString(CultureInfo.InvariantCulture)] = cumulative;
+        }
+
+        result["+Inf"] = cumulative + Interlocked.Read(ref _bucketCounts[^1]);
+        return result;
+    }
+
+    public string Render(string? modelId, string? modelVersion, string? variant, bool storeWritable, long outboxDepth)
     {
         var text = new StringBuilder(2048);
         var c = CultureInfo.InvariantCulture;
@@ -63,10 +78,10 @@ public sealed class AgentMetrics
         text.AppendLine("# HELP creditedge_decision_seconds Time from request to durable decision.");
         text.AppendLine("# TYPE creditedge_decision_seconds histogram");
         long cumulative = 0;
-        for (var i = 0; i < LatencyBuckets.Length; i++)
+        for (var i = 0; i < LatencyBounds.Length; i++)
         {
             cumulative += Interlocked.Read(ref _bucketCounts[i]);
-            text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"{LatencyBuckets[i]}\"}} {cumulative}\n");
+            text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"{LatencyBounds[i]}\"}} {cumulative}\n");
         }
 
         cumulative += Interlocked.Read(ref _bucketCounts[^1]);
@@ -84,6 +99,9 @@ public sealed class AgentMetrics
         text.AppendLine("# HELP creditedge_store_writable 1 when the decision store takes writes.");
         text.AppendLine("# TYPE creditedge_store_writable gauge");
         text.Append(c, $"creditedge_store_writable {(storeWritable ? 1 : 0)}\n");
+        text.AppendLine("# HELP creditedge_outbox_depth Decisions waiting to be synced.");
+        text.AppendLine("# TYPE creditedge_outbox_depth gauge");
+        text.Append(c, $"creditedge_outbox_depth {outboxDepth}\n");
         return text.ToString();
     }
 }

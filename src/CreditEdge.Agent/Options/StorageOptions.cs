@@ -7,4 +7,11 @@ public sealed class StorageOptions
 
     /// <summary>Key file that encrypts the decision store. Default <c>&lt;DataDirectory&gt;/storage.key</c>, created 0600 on first start.</summary>
     public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// Most decisions waiting for sync. When reached, new decisions are refused with 503 (and <c>/readyz</c> fails) rather
+    /// than any stored decision being dropped. Default 500,000.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
+    public long MaxOutbox { get; set; } = 500_000;
 }

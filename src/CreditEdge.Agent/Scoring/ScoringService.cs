@@ -64,6 +64,12 @@ public sealed class ScoringService
         {
             stored = await _store.SaveAsync(decision, cancellationToken);
         }
+        catch (OutboxFullException ex)
+        {
+            _metrics.Unavailable();
+            Log.StoreFailed(_logger, ex);
+            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: ex.Message);
+        }
         catch (StorageException ex)
         {
             _metrics.Unavailable();
@@ -76,6 +82,11 @@ public sealed class ScoringService
             // a concurrent request with the same idempotency key was stored first
             _metrics.Replayed();
             return new ScoreResult(ScoreStatus.Replayed, stored);
+        }
+
+        if (stored.Input is float[] row)
+        {
+            model.Drift.Observe(row, stored.Score);
         }
 
         _metrics.Decided(stored.Outcome, Stopwatch.GetElapsedTime(started));

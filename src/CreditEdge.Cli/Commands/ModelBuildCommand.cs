@@ -1,10 +1,14 @@
 using System.CommandLine;
 using CreditEdge.Modeling;
+using CreditEdge.Modeling.Quantization;
 using CreditEdge.Modeling.Training;
 
 namespace CreditEdge.Cli.Commands;
 
-/// <summary><c>cedge model build --data FILE --schema FILE --out DIR [--seed N] [--created-at TIME]</c>.</summary>
+/// <summary>
+/// <c>cedge model build --data FILE --schema FILE --out DIR [--seed N] [--version V] [--sequence N] [--calibration minmax|percentile]
+/// [--percentile P] [--keep-float first] [--artifacts DIR] [--no-cost] [--created-at TIME]</c>.
+/// </summary>
 public static class ModelBuildCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -12,27 +16,55 @@ public static class ModelBuildCommand
         var data = new Option<FileInfo>("--data") { Description = "Training data file (CSV or space separated, as the schema says).", Required = true };
         var schema = new Option<FileInfo>("--schema") { Description = "Dataset schema (JSON): column roles, input domains, label, split.", Required = true };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Package directory to write.", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Seed for initialization, validation slice and batch order.", DefaultValueFactory = _ => 42 };
+        var seed = new Option<int>("--seed") { Description = "Seed for the teacher, initialization, validation slice and batch order.", DefaultValueFactory = _ => 42 };
+        var version = new Option<string>("--version") { Description = "Package version.", DefaultValueFactory = _ => "1.0.0" };
+        var sequence = new Option<long>("--sequence") { Description = "Package sequence number (monotonically increasing per model id).", DefaultValueFactory = _ => 1 };
+        var calibration = new Option<string>("--calibration") { Description = "int8 activation calibration: minmax or percentile.", DefaultValueFactory = _ => "percentile" };
+        calibration.AcceptOnlyFromAmong("minmax", "percentile");
+        var percentile = new Option<double>("--percentile") { Description = "Upper percentile for --calibration percentile.", DefaultValueFactory = _ => new QuantizationOptions().Percentile };
+        var keepFloat = new Option<string?>("--keep-float") { Description = "Layers kept in float32 in the int8 model: 'first' or 'none'." };
+        keepFloat.AcceptOnlyFromAmong("first", "none");
+        var artifacts = new Option<DirectoryInfo?>("--artifacts") { Description = "Where the teacher and pruning levels' ONNX files go (default OUT/artifacts; not part of the package)." };
+        var noCost = new Option<bool>("--no-cost") { Description = "Skip latency, throughput and memory measurements." };
         var createdAt = new Option<DateTimeOffset?>("--created-at") { Description = "Creation time written into the manifest (default: a fixed time, for reproducible bytes)." };
 
         data.AcceptExistingOnly();
         schema.AcceptExistingOnly();
 
-        var command = new Command("build", "Train a model on a data set and write a model package.") { data, schema, outDir, seed, createdAt };
+        var command = new Command("build", "Train teacher, distilled student, pruned and int8 variants on a data set and write a model package.")
+        {
+            data, schema, outDir, seed, version, sequence, calibration, percentile, keepFloat, artifacts, noCost, createdAt,
+        };
         command.SetAction(parseResult =>
         {
+            var quantization = new QuantizationOptions
+            {
+                Calibration = parseResult.GetValue(calibration) == "minmax" ? CalibrationMethod.MinMax : CalibrationMethod.Percentile,
+                Percentile = parseResult.GetValue(percentile),
+            };
+            if (parseResult.GetValue(keepFloat) is { } keep)
+            {
+                quantization = quantization with { KeepFirstLayerFloat = keep == "first" };
+            }
+
             var options = new ModelBuildOptions
             {
                 DataPath = parseResult.GetRequiredValue(data).ToString(),
                 SchemaPath = parseResult.GetRequiredValue(schema).ToString(),
                 OutputDirectory = parseResult.GetRequiredValue(outDir).ToString(),
                 Training = new TrainingOptions { Seed = parseResult.GetValue(seed) },
+                Version = parseResult.GetRequiredValue(version),
+                Sequence = parseResult.GetValue(sequence),
+                Quantization = quantization,
+                ArtifactsDirectory = parseResult.GetValue(artifacts)?.ToString(),
+                MeasureCost = !parseResult.GetValue(noCost),
                 CreatedAt = parseResult.GetValue(createdAt) ?? ModelBuildOptions.DefaultCreatedAt,
             };
 
             var builder = new ModelBuilder(TimeProvider.System, new LineProgress(error));
             var result = builder.Build(options);
-            output.WriteLine($"wrote {result.OutputDirectory}: test AUC {result.Test.Auc:F4}, KS {result.Test.Ks:F4}, Brier {result.Test.Brier:F4}; " +
+            var int8 = result.Report.Variant("int8");
+            output.WriteLine($"wrote {result.OutputDirectory}: fp32 test AUC {result.Test.Auc:F4}, int8 {int8.Test.Auc:F4}, teacher {result.Report.Variant("teacher").Test.Auc:F4}; " +
                 $"approve ≥ {result.Policy.ApproveMinScore}, decline < {result.Policy.DeclineBelowScore}");
             return CedgeApp.Success;
         });

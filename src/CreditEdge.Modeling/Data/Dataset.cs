@@ -9,8 +9,11 @@ public sealed class Dataset
     private readonly float[] _features;
     private readonly int[] _labels;
     private readonly bool[] _isTest;
+    private readonly string[][] _protected;
 
-    public Dataset(DatasetSchema schema, float[] features, int[] labels, bool[] isTest)
+    /// <param name="protectedValues">Per protected column of the schema, one value per row as written in the file (for the
+    /// fairness report only; never a model input). Null: every value is empty.</param>
+    public Dataset(DatasetSchema schema, float[] features, int[] labels, bool[] isTest, IReadOnlyList<string[]>? protectedValues = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(features);
@@ -26,6 +29,11 @@ public sealed class Dataset
         _features = features;
         _labels = labels;
         _isTest = isTest;
+        _protected = protectedValues?.ToArray() ?? schema.Protected.Select(_ => Enumerable.Repeat(string.Empty, labels.Length).ToArray()).ToArray();
+        if (_protected.Length != schema.Protected.Count || _protected.Any(p => p.Length != labels.Length))
+        {
+            throw new ArgumentException($"one value per row is needed for each of the {schema.Protected.Count} protected columns");
+        }
     }
 
     public DatasetSchema Schema { get; }
@@ -45,6 +53,9 @@ public sealed class Dataset
 
     public bool IsTest(int row) => _isTest[row];
 
+    /// <summary>The value of protected column <paramref name="column"/> (index into <see cref="DatasetSchema.Protected"/>) in a row.</summary>
+    public string ProtectedValue(int column, int row) => _protected[column][row];
+
     /// <summary>Share of rows with label 1.</summary>
     public double BadRate => RowCount == 0 ? 0 : _labels.Average();
 
@@ -62,13 +73,18 @@ public sealed class Dataset
         var features = new float[rows.Count * width];
         var labels = new int[rows.Count];
         var isTest = new bool[rows.Count];
+        var protectedValues = _protected.Select(_ => new string[rows.Count]).ToArray();
         for (var i = 0; i < rows.Count; i++)
         {
             Row(rows[i]).CopyTo(features.AsSpan(i * width, width));
             labels[i] = _labels[rows[i]];
             isTest[i] = _isTest[rows[i]];
+            for (var p = 0; p < protectedValues.Length; p++)
+            {
+                protectedValues[p][i] = _protected[p][rows[i]];
+            }
         }
 
-        return new Dataset(Schema, features, labels, isTest);
+        return new Dataset(Schema, features, labels, isTest, protectedValues);
     }
 }

@@ -24,6 +24,8 @@ public static class DatasetReader
         var inputs = schema.Inputs;
         var inputPositions = inputs.Select(c => positions[c.Name]).ToArray();
         var labelPosition = positions[schema.Label.Name];
+        var protectedPositions = schema.Protected.Select(c => positions[c.Name]).ToArray();
+        var protectedValues = protectedPositions.Select(_ => new List<string>(1024)).ToArray();
         var idPosition = schema.Identifier is { } id ? positions[id.Name] : -1;
         var expectedFields = schema.HasHeader ? -1 : schema.Columns.Count;
 
@@ -51,6 +53,11 @@ public static class DatasetReader
                 features.Add(ParseInput(fields[inputPositions[i]], inputs[i], path, lineNumber));
             }
 
+            for (var p = 0; p < protectedPositions.Length; p++)
+            {
+                protectedValues[p].Add(fields[protectedPositions[p]]);
+            }
+
             labels.Add(ParseLabel(fields[labelPosition], schema.Label, path, lineNumber));
             var identifier = idPosition >= 0 && schema.Split.Kind == SplitKind.IdentifierModulo
                 ? ParseIdentifier(fields[idPosition], schema.Identifier!, path, lineNumber)
@@ -63,7 +70,7 @@ public static class DatasetReader
             throw new DataFileException($"data '{path}' has no data rows");
         }
 
-        return new Dataset(schema, features.ToArray(), labels.ToArray(), isTest.ToArray());
+        return new Dataset(schema, features.ToArray(), labels.ToArray(), isTest.ToArray(), protectedValues.Select(v => v.ToArray()).ToArray());
     }
 
     private static Dictionary<string, int> ReadHeader(StreamReader reader, string path, DatasetSchema schema, ref int lineNumber)

@@ -36,7 +36,25 @@ public static class OnnxModelWriter
             graph.Initializer.Add(FloatTensor("numeric_mean", [count], encoder.Mean));
             graph.Initializer.Add(FloatTensor("numeric_std", [count], encoder.Scale));
             graph.Node.Add(Node("Gather", "gather_numeric", [InputName, "numeric_index"], ["numeric_raw"], IntAttribute("axis", 1)));
-            graph.Node.Add(Node("Sub", "center_numeric", ["numeric_raw", "numeric_mean"], ["numeric_centered"]));
+            var numeric = "numeric_raw";
+            if (encoder.LogTransform.Any(l => l))
+            {
+                // signed log of the amounts: Where(mask, sign(x)·ln(1 + |x|), x)
+                var mask = new TensorProto { Name = "numeric_log", DataType = (int)TensorProto.Types.DataType.Bool };
+                mask.Dims.Add(count);
+                mask.Int32Data.AddRange(encoder.LogTransform.Select(l => l ? 1 : 0));
+                graph.Initializer.Add(mask);
+                graph.Initializer.Add(FloatTensor("one", [], [1f]));
+                graph.Node.Add(Node("Abs", "abs_numeric", [numeric], ["numeric_abs"]));
+                graph.Node.Add(Node("Add", "shift_numeric", ["numeric_abs", "one"], ["numeric_abs1"]));
+                graph.Node.Add(Node("Log", "log_numeric", ["numeric_abs1"], ["numeric_ln"]));
+                graph.Node.Add(Node("Sign", "sign_numeric", [numeric], ["numeric_sign"]));
+                graph.Node.Add(Node("Mul", "signed_log_numeric", ["numeric_sign", "numeric_ln"], ["numeric_slog"]));
+                graph.Node.Add(Node("Where", "select_numeric", ["numeric_log", "numeric_slog", numeric], ["numeric_t"]));
+                numeric = "numeric_t";
+            }
+
+            graph.Node.Add(Node("Sub", "center_numeric", [numeric, "numeric_mean"], ["numeric_centered"]));
             graph.Node.Add(Node("Div", "scale_numeric", ["numeric_centered", "numeric_std"], ["numeric_scaled"]));
             blocks.Add("numeric_scaled");
         }
@@ -97,50 +115,14 @@ public static class OnnxModelWriter
         File.WriteAllBytes(path, proto.ToByteArray());
     }
 
-    private static ValueInfoProto FloatValue(string name, int width)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto
-            {
-                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
-            },
-        };
-    }
+    private static ValueInfoProto FloatValue(string name, int width) => OnnxGraph.FloatValue(name, width);
 
-    private static TensorProto FloatTensor(string name, long[] dims, IEnumerable<float> values)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        tensor.FloatData.AddRange(values);
-        return tensor;
-    }
+    private static TensorProto FloatTensor(string name, long[] dims, IEnumerable<float> values) => OnnxGraph.FloatTensor(name, dims, values);
 
-    private static TensorProto Int64Tensor(string name, long[] dims, IEnumerable<long> values)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        tensor.Dims.AddRange(dims);
-        tensor.Int64Data.AddRange(values);
-        return tensor;
-    }
+    private static TensorProto Int64Tensor(string name, long[] dims, IEnumerable<long> values) => OnnxGraph.Int64Tensor(name, dims, values);
 
-    private static NodeProto Node(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs, AttributeProto? attribute = null)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        if (attribute is not null)
-        {
-            node.Attribute.Add(attribute);
-        }
+    private static NodeProto Node(string opType, string name, IEnumerable<string> inputs, IEnumerable<string> outputs, AttributeProto? attribute = null) =>
+        attribute is null ? OnnxGraph.Node(opType, name, inputs, outputs) : OnnxGraph.Node(opType, name, inputs, outputs, attribute);
 
-        return node;
-    }
-
-    private static AttributeProto IntAttribute(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    private static AttributeProto IntAttribute(string name, long value) => OnnxGraph.IntAttribute(name, value);
 }

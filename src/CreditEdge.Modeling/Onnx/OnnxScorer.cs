@@ -20,6 +20,7 @@ public sealed class OnnxScorer : IDisposable
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         _session = new InferenceSession(modelPath, options);
         if (!_session.InputMetadata.TryGetValue(OnnxModelWriter.InputName, out var input) || input.Dimensions.Length != 2)

@@ -20,11 +20,11 @@ public static class GoldenSet
         return Enumerable.Range(0, take).Select(i => (int)((long)i * rowCount / take)).ToArray();
     }
 
-    /// <summary>One record per row of <paramref name="rows"/>; <paramref name="fp32"/> holds ORT's probability for each.</summary>
-    public static IReadOnlyList<GoldenRecord> Create(Dataset rows, IReadOnlyList<float> fp32)
+    /// <summary>One record per row of <paramref name="rows"/>; <paramref name="expected"/> holds, per variant, ORT's probability for each row.</summary>
+    public static IReadOnlyList<GoldenRecord> Create(Dataset rows, IReadOnlyDictionary<string, float[]> expected)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(fp32);
+        ArgumentNullException.ThrowIfNull(expected);
         var inputs = rows.Schema.Inputs;
         var records = new List<GoldenRecord>(rows.RowCount);
         for (var r = 0; r < rows.RowCount; r++)
@@ -42,7 +42,7 @@ public static class GoldenSet
             {
                 Features = features,
                 Input = row.ToArray(),
-                Expected = new Dictionary<string, double>(StringComparer.Ordinal) { ["fp32"] = fp32[r] },
+                Expected = expected.ToDictionary(e => e.Key, e => (double)e.Value[r], StringComparer.Ordinal),
             });
         }
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using CreditEdge.Core.Packages;
 using CreditEdge.Modeling.Data;
+using CreditEdge.Modeling.Evaluation;
+using CreditEdge.Modeling.Reporting;
 
 namespace CreditEdge.Modeling.Packaging;
 
@@ -10,15 +12,15 @@ public static class ModelCardWriter
 {
     public const string FileName = "MODEL_CARD.md";
 
-    public static string Render(ModelManifest manifest, DatasetSchema schema, ModelBuildResult result, ModelBuildOptions options, string dataSha256)
+    public static string Render(ModelManifest manifest, DatasetSchema schema, LightweightingReport report, IReadOnlyList<string> howMade, string command)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(howMade);
         var c = CultureInfo.InvariantCulture;
         var s = new StringBuilder();
-        var t = options.Training;
+        var header = manifest.Metrics!;
         s.AppendLine(c, $"# Model card: {manifest.Id} {manifest.Version}");
         s.AppendLine();
         s.AppendLine(c, $"{manifest.Description}");
@@ -30,7 +32,7 @@ public static class ModelCardWriter
         s.AppendLine();
         s.AppendLine("## Data");
         s.AppendLine();
-        s.AppendLine(c, $"- File: `{Path.GetFileName(options.DataPath)}` (SHA-256 `{dataSha256}`).");
+        s.AppendLine(c, $"- File: `{header["dataFile"]}` (SHA-256 `{header["dataSha256"]}`).");
         if (schema.Description is not null)
         {
             s.AppendLine(c, $"- {schema.Description}");
@@ -41,8 +43,8 @@ public static class ModelCardWriter
             s.AppendLine(c, $"- Source: {schema.Source}");
         }
 
-        s.AppendLine(c, $"- Split: {schema.Split.Describe(schema.Identifier?.Name)}. Train {result.Train.Rows} rows (bad rate {result.Train.BadRate:P1}), test {result.Test.Rows} rows (bad rate {result.Test.BadRate:P1}).");
-        s.AppendLine(c, $"- Early stopping used {result.Training.ValidationRows} rows carved at random (seed {t.Seed}) from the train split; the test split is never seen in training.");
+        s.AppendLine(c, $"- Split: {schema.Split.Describe(schema.Identifier?.Name)}. Train {header["trainRows"]} rows, test {header["testRows"]} rows.");
+        s.AppendLine(c, $"- Early stopping and the pruning choice used {header["validationRows"]} rows carved at random (seed {header["seed"]}) from the train split; the test split is never used to train or choose.");
         s.AppendLine(c, $"- Label: `{schema.Label.Name}`, bad (default) = `{schema.Label.Bad}`.");
         s.AppendLine();
         s.AppendLine("## Features (model input order)");
@@ -76,23 +78,35 @@ public static class ModelCardWriter
         s.AppendLine("Leaving protected attributes out does not by itself make the model fair: other inputs may correlate with them.");
         s.AppendLine("Outcomes by protected group should be monitored before and after deployment.");
         s.AppendLine();
-        s.AppendLine("## Model");
+        s.AppendLine("## How it was made");
         s.AppendLine();
-        s.AppendLine(c, $"- Fully connected network {string.Join(" → ", manifest.Features.Count.ToString(c), string.Join(" → ", t.HiddenLayers), "1")} (ReLU, sigmoid output); categorical inputs one-hot encoded and numeric inputs standardized (train mean/std) inside the ONNX graph.");
-        s.AppendLine(c, $"- Mini-batch Adam (learning rate {t.LearningRate}, batch {t.BatchSize}), binary cross-entropy, L2 {t.L2}, early stopping on validation loss (patience {t.Patience}): best epoch {result.Training.BestEpoch} of {result.Training.EpochsRun}.");
-        s.AppendLine(c, $"- ONNX opset 17: input `features` float32 [N, {manifest.Features.Count}] (raw values, categorical as code index), output `probability` float32 [N, 1].");
-        s.AppendLine(c, $"- Training time {result.TrainingTime.TotalSeconds:F1} s (single thread).");
-        s.AppendLine();
-        s.AppendLine("## Metrics");
-        s.AppendLine();
-        s.AppendLine("| split | rows | bad rate | AUC | Gini | KS | Brier |");
-        s.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var (name, e) in new[] { ("train", result.Train), ("test", result.Test) })
+        foreach (var line in howMade)
         {
-            s.AppendLine(c, $"| {name} | {e.Rows} | {e.BadRate:F4} | {e.Auc:F4} | {e.Gini:F4} | {e.Ks:F4} | {e.Brier:F4} |");
+            s.AppendLine(c, $"- {line}");
         }
 
+        s.AppendLine(c, $"- ONNX: every file takes `features` float32 [N, {manifest.Features.Count}] (raw values, categorical as code index) and returns `probability` float32 [N, 1]; the input transforms live in the graph.");
         s.AppendLine();
+        s.AppendLine("## Metrics (test split)");
+        s.AppendLine();
+        s.AppendLine(MarkdownTables.Variants(report));
+        s.AppendLine("Latency, throughput and memory: ONNX Runtime, one intra-op thread, on the build machine; see `metrics.json` and `report.html`.");
+        s.AppendLine();
+        s.AppendLine("### fp32 ↔ int8 parity");
+        s.AppendLine();
+        s.AppendLine(MarkdownTables.Parity(report.Parity));
+        if (report.Pruning.Count > 0)
+        {
+            s.AppendLine("### Sparsity vs AUC");
+            s.AppendLine();
+            s.AppendLine(MarkdownTables.Pruning(report.Pruning));
+            s.AppendLine("ONNX Runtime runs pruned weights through the same dense Gemm kernels, so sparsity buys no speed here; it only makes the gzip-compressed file smaller.");
+            s.AppendLine();
+        }
+
+        s.AppendLine("### Fairness");
+        s.AppendLine();
+        s.AppendLine(MarkdownTables.Fairness(report));
         s.AppendLine("## Decision policy");
         s.AppendLine();
         var p = manifest.Policy;
@@ -114,17 +128,17 @@ public static class ModelCardWriter
         s.AppendLine("- Trained on one historical population; the device's drift monitor (reference distributions in the manifest) should be watched and the cutoffs revisited before use on another population.");
         s.AppendLine("- Probabilities are those of the training population's bad rate; they are not recalibrated for a different portfolio.");
         s.AppendLine("- Request validation ranges come from the schema's generous domains; values inside them but far outside the training data are extrapolation.");
-        s.AppendLine("- fp32 only in this version (no teacher, distillation, pruning or int8 yet).");
+        s.AppendLine("- int8 is not faster on every board: ORT's fast int8 kernels need the Arm dot-product extension (Pi 5 yes, Pi 4 no); the device picks the variant.");
         s.AppendLine();
         s.AppendLine("## Rebuild");
         s.AppendLine();
         s.AppendLine("From the repository root, with the data under `../shared/data`:");
         s.AppendLine();
         s.AppendLine("```");
-        s.AppendLine(c, $"dotnet run --project src/CreditEdge.Cli -- model build --data {options.DataPath} --schema {options.SchemaPath} --out {options.OutputDirectory} --seed {t.Seed}");
+        s.AppendLine(command);
         s.AppendLine("```");
         s.AppendLine();
-        s.AppendLine(c, $"The same data and seed give byte-identical `manifest.json` and `model.fp32.onnx` (created-at is fixed at {manifest.CreatedAt:O}).");
+        s.AppendLine(c, $"The same data and seed give byte-identical `manifest.json`, `model.fp32.onnx` and `model.int8.onnx` (created-at is fixed at {manifest.CreatedAt:O}).");
         return s.ToString();
     }
 }

@@ -4,7 +4,9 @@ namespace CreditEdge.Modeling.Training;
 
 /// <summary>
 /// Turns a raw input row (manifest order) into the network's input vector: first every numeric feature standardized
-/// with the training mean and standard deviation, in manifest order; then one one-hot block per categorical feature,
+/// with the training mean and standard deviation, in manifest order — money-like features (see <see cref="LogThreshold"/>)
+/// first go through a signed log, sign(x)·ln(1 + |x|), so a few huge amounts neither dominate the fit nor stretch the
+/// int8 range; then one one-hot block per categorical feature,
 /// in manifest order (an unknown code index gives an all-zero block). The ONNX graph does exactly the same in float32.
 /// </summary>
 public sealed class InputEncoder
@@ -14,9 +16,13 @@ public sealed class InputEncoder
     private readonly float[] _scale;
     private readonly int[] _categoricalIndex;
     private readonly int[] _codeCount;
+    private readonly bool[] _logTransform;
+
+    /// <summary>A numeric feature whose largest training |value| reaches this is treated as an amount: signed log first.</summary>
+    public const double LogThreshold = 1000;
 
     public InputEncoder(IReadOnlyList<int> numericIndex, IReadOnlyList<float> mean, IReadOnlyList<float> scale,
-        IReadOnlyList<int> categoricalIndex, IReadOnlyList<int> codeCount)
+        IReadOnlyList<int> categoricalIndex, IReadOnlyList<int> codeCount, IReadOnlyList<bool>? logTransform = null)
     {
         ArgumentNullException.ThrowIfNull(numericIndex);
         ArgumentNullException.ThrowIfNull(mean);
@@ -33,6 +39,12 @@ public sealed class InputEncoder
         _scale = [.. scale];
         _categoricalIndex = [.. categoricalIndex];
         _codeCount = [.. codeCount];
+        _logTransform = logTransform is null ? new bool[_numericIndex.Length] : [.. logTransform];
+        if (_logTransform.Length != _numericIndex.Length)
+        {
+            throw new ArgumentException("one log-transform flag per numeric feature is needed");
+        }
+
         InputWidth = _numericIndex.Length + _categoricalIndex.Length;
         EncodedWidth = _numericIndex.Length + _codeCount.Sum();
     }
@@ -55,6 +67,12 @@ public sealed class InputEncoder
     public IReadOnlyList<int> CategoricalIndex => _categoricalIndex;
 
     public IReadOnlyList<int> CodeCount => _codeCount;
+
+    /// <summary>Per numeric feature: true when it goes through the signed log before standardization.</summary>
+    public IReadOnlyList<bool> LogTransform => _logTransform;
+
+    /// <summary>sign(x)·ln(1 + |x|) in float32, as the graph computes it (Abs, Add, Log, Sign, Mul).</summary>
+    public static float SignedLog(float x) => MathF.Sign(x) * MathF.Log(1f + MathF.Abs(x));
 
     /// <summary>Learns means and standard deviations from <paramref name="train"/>.</summary>
     public static InputEncoder Fit(Dataset train)
@@ -79,12 +97,21 @@ public sealed class InputEncoder
 
         var mean = new float[numeric.Count];
         var scale = new float[numeric.Count];
+        var log = new bool[numeric.Count];
         for (var k = 0; k < numeric.Count; k++)
         {
+            var largest = 0.0;
+            for (var r = 0; r < train.RowCount; r++)
+            {
+                largest = Math.Max(largest, Math.Abs(train.Row(r)[numeric[k]]));
+            }
+
+            log[k] = largest >= LogThreshold;
             double sum = 0, sumSquares = 0;
             for (var r = 0; r < train.RowCount; r++)
             {
-                double v = train.Row(r)[numeric[k]];
+                var raw = train.Row(r)[numeric[k]];
+                double v = log[k] ? SignedLog(raw) : raw;
                 sum += v;
                 sumSquares += v * v;
             }
@@ -96,7 +123,7 @@ public sealed class InputEncoder
             scale[k] = sd > 1e-6 * Math.Max(1, Math.Abs(m)) ? (float)sd : 1f;
         }
 
-        return new InputEncoder(numeric, mean, scale, categorical, codes);
+        return new InputEncoder(numeric, mean, scale, categorical, codes, log);
     }
 
     /// <summary>Writes the network input for <paramref name="raw"/> into <paramref name="encoded"/> (length <see cref="EncodedWidth"/>).</summary>
@@ -110,7 +137,8 @@ public sealed class InputEncoder
         for (var k = 0; k < _numericIndex.Length; k++)
         {
             // float32 arithmetic, as the graph's Sub and Div do it
-            var centered = raw[_numericIndex[k]] - _mean[k];
+            var value = raw[_numericIndex[k]];
+            var centered = (_logTransform[k] ? SignedLog(value) : value) - _mean[k];
             encoded[k] = centered / _scale[k];
         }
 

@@ -125,15 +125,33 @@ public sealed class Mlp
     /// Adds the gradient of the binary cross-entropy of one example to <paramref name="gradient"/> (same layout as
     /// <see cref="Parameters"/>) and returns that example's loss.
     /// </summary>
-    public double AccumulateGradient(ReadOnlySpan<double> input, int label, Span<double> gradient, MlpWorkspace workspace)
+    public double AccumulateGradient(ReadOnlySpan<double> input, int label, Span<double> gradient, MlpWorkspace workspace) =>
+        AccumulateGradient(input, label, 0, DistillationLoss.LabelsOnly, gradient, workspace);
+
+    /// <summary>
+    /// Adds the gradient of <paramref name="loss"/> for one example (label and teacher logit) to <paramref name="gradient"/>
+    /// and returns that example's loss.
+    /// </summary>
+    public double AccumulateGradient(ReadOnlySpan<double> input, int label, double teacherLogit, DistillationLoss loss, Span<double> gradient, MlpWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(loss);
         var z = Logit(input, workspace);
+        workspace.Deltas[LayerCount][0] = loss.Derivative(z, label, teacherLogit);
+        Backpropagate(gradient, workspace);
+        return loss.Value(z, label, teacherLogit);
+    }
 
-        // loss = softplus(z) - y·z, computed stably; dloss/dz = sigmoid(z) - y
-        var loss = Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))) - (label * z);
-        workspace.Deltas[LayerCount][0] = Sigmoid(z) - label;
+    /// <summary>A copy with the same sizes and parameters.</summary>
+    public Mlp Clone()
+    {
+        var copy = new Mlp(_layerSizes);
+        Parameters.CopyTo(copy.Parameters, 0);
+        return copy;
+    }
 
+    private void Backpropagate(Span<double> gradient, MlpWorkspace workspace)
+    {
         for (var l = LayerCount - 1; l >= 0; l--)
         {
             var x = workspace.Activations[l];
@@ -165,8 +183,6 @@ public sealed class Mlp
                 back[i] = l > 0 && xi <= 0 ? 0 : sum;
             }
         }
-
-        return loss;
     }
 
     public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));

@@ -3,9 +3,11 @@ using CreditEdge.Modeling.Data;
 namespace CreditEdge.Modeling.Training;
 
 /// <summary>
-/// Mini-batch Adam on binary cross-entropy with an L2 penalty and early stopping on a validation slice carved from
-/// the training split. Single-threaded and driven by one seeded <see cref="Random"/>: the same data and seed give
-/// the same weights, bit for bit.
+/// Mini-batch Adam on the <see cref="DistillationLoss"/> (labels mixed with the teacher's logits; labels only when no
+/// teacher is given) with an L2 penalty and early stopping on the label cross-entropy of a validation slice carved
+/// from the training split. Single-threaded and driven by one seeded <see cref="Random"/>: the same data and seed give
+/// the same weights, bit for bit. <see cref="FineTune"/> continues from a trained model, optionally with weights held at
+/// zero by a pruning mask.
 /// </summary>
 public static class MlpTrainer
 {
@@ -14,37 +16,61 @@ public static class MlpTrainer
     private const double Epsilon = 1e-8;
 
     /// <param name="train">The TRAIN split only; the validation slice is taken from it.</param>
-    /// <param name="progress">Receives one line per epoch batch of progress; may be null.</param>
-    public static TrainedModel Train(Dataset train, TrainingOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="teacherLogits">One teacher logit per train row, or null to train on labels only.</param>
+    /// <param name="progress">Receives a line every ten epochs; may be null.</param>
+    public static TrainedModel Train(Dataset train, TrainingOptions options, IReadOnlyList<double>? teacherLogits = null,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
-        if (train.RowCount < 10)
-        {
-            throw new ArgumentException($"training needs at least 10 rows; it got {train.RowCount}", nameof(train));
-        }
+        var split = TrainingSplit.Create(train, options, teacherLogits);
+        var encoder = InputEncoder.Fit(split.Fit);
+        var network = new Mlp([encoder.EncodedWidth, .. options.HiddenLayers, 1]);
+        network.Initialize(split.Random);
+        return Optimize(encoder, network, split, options, keep: null, progress, cancellationToken);
+    }
 
-        var random = new Random(options.Seed);
-        var order = Enumerable.Range(0, train.RowCount).ToArray();
-        random.Shuffle(order);
-        var validationCount = Math.Clamp((int)Math.Round(train.RowCount * options.ValidationFraction), 1, train.RowCount - 1);
-        var validation = train.Subset(order[..validationCount].Order().ToArray());
-        var fit = train.Subset(order[validationCount..].Order().ToArray());
+    /// <summary>
+    /// Continues training a copy of <paramref name="start"/> (same encoder) on <paramref name="train"/>.
+    /// Parameters where <paramref name="keep"/> is false stay exactly zero (pruned weights).
+    /// </summary>
+    public static TrainedModel FineTune(TrainedModel start, Dataset train, TrainingOptions options, IReadOnlyList<double>? teacherLogits = null,
+        bool[]? keep = null, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        var split = TrainingSplit.Create(train, options, teacherLogits);
+        var network = start.Network.Clone();
+        ApplyMask(network.Parameters, keep);
+        return Optimize(start.Encoder, network, split, options, keep, progress, cancellationToken);
+    }
 
-        var encoder = InputEncoder.Fit(fit);
+    /// <summary>Mean label cross-entropy of <paramref name="model"/> on <paramref name="rows"/>.</summary>
+    public static double MeanLoss(TrainedModel model, Dataset rows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rows);
+        return MeanLoss(model.Network, EncodeAll(model.Encoder, rows), rows, model.Network.CreateWorkspace());
+    }
+
+    private static TrainedModel Optimize(InputEncoder encoder, Mlp network, TrainingSplit split, TrainingOptions options, bool[]? keep,
+        IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var fit = split.Fit;
+        var validation = split.Validation;
+        var random = split.Random;
         var fitInputs = EncodeAll(encoder, fit);
         var validationInputs = EncodeAll(encoder, validation);
-
-        var network = new Mlp([encoder.EncodedWidth, .. options.HiddenLayers, 1]);
-        network.Initialize(random);
         var isWeight = WeightMask(network);
+        var loss = split.TeacherLogits is null ? DistillationLoss.LabelsOnly : options.Distillation;
 
         var parameters = network.Parameters;
         var gradient = new double[parameters.Length];
         var m = new double[parameters.Length];
         var v = new double[parameters.Length];
         var best = (double[])parameters.Clone();
-        var bestLoss = double.PositiveInfinity;
+        var bestLoss = MeanLoss(network, validationInputs, validation, network.CreateWorkspace());
         var bestEpoch = 0;
         var step = 0;
         var workspace = network.CreateWorkspace();
@@ -64,7 +90,8 @@ public static class MlpTrainer
                 for (var k = start; k < end; k++)
                 {
                     var r = rows[k];
-                    network.AccumulateGradient(fitInputs.AsSpan(r * width, width), fit.Label(r), gradient, workspace);
+                    var teacher = split.TeacherLogits is { } logits ? logits[r] : 0;
+                    network.AccumulateGradient(fitInputs.AsSpan(r * width, width), fit.Label(r), teacher, loss, gradient, workspace);
                 }
 
                 step++;
@@ -78,19 +105,21 @@ public static class MlpTrainer
                     v[i] = (Beta2 * v[i]) + ((1 - Beta2) * g * g);
                     parameters[i] -= options.LearningRate * (m[i] / correction1) / (Math.Sqrt(v[i] / correction2) + Epsilon);
                 }
+
+                ApplyMask(parameters, keep);
             }
 
-            var loss = MeanLoss(network, validationInputs, validation, workspace);
-            if (loss < bestLoss - 1e-7)
+            var validationLoss = MeanLoss(network, validationInputs, validation, workspace);
+            if (validationLoss < bestLoss - 1e-7)
             {
-                bestLoss = loss;
+                bestLoss = validationLoss;
                 bestEpoch = epoch;
                 Array.Copy(parameters, best, parameters.Length);
             }
 
             if (epoch % 10 == 0)
             {
-                progress?.Report($"epoch {epoch}: validation loss {loss:F5} (best {bestLoss:F5} at epoch {bestEpoch})");
+                progress?.Report($"epoch {epoch}: validation loss {validationLoss:F5} (best {bestLoss:F5} at epoch {bestEpoch})");
             }
         }
 
@@ -99,7 +128,23 @@ public static class MlpTrainer
         return new TrainedModel(encoder, network, new TrainingSummary(fit.RowCount, validation.RowCount, epoch, bestEpoch, bestLoss));
     }
 
-    private static double[] EncodeAll(InputEncoder encoder, Dataset data)
+    private static void ApplyMask(double[] parameters, bool[]? keep)
+    {
+        if (keep is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (!keep[i])
+            {
+                parameters[i] = 0;
+            }
+        }
+    }
+
+    internal static double[] EncodeAll(InputEncoder encoder, Dataset data)
     {
         var width = encoder.EncodedWidth;
         var encoded = new double[data.RowCount * width];
@@ -129,7 +174,7 @@ public static class MlpTrainer
         for (var r = 0; r < data.RowCount; r++)
         {
             var z = network.Logit(inputs.AsSpan(r * width, width), workspace);
-            total += Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))) - (data.Label(r) * z);
+            total += DistillationLoss.Softplus(z) - (data.Label(r) * z);
         }
 
         return total / data.RowCount;

@@ -6,8 +6,11 @@ public sealed record TrainingOptions
     /// <summary>Seeds weight initialization, the validation slice and batch order. Default 42.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Widths of the hidden ReLU layers. Default [32, 16].</summary>
-    public IReadOnlyList<int> HiddenLayers { get; init; } = [32, 16];
+    /// <summary>Widths of the hidden ReLU layers. Default [64, 32].</summary>
+    public IReadOnlyList<int> HiddenLayers { get; init; } = [64, 32];
+
+    /// <summary>The loss when a teacher is given (labels only otherwise). Default T = 2, α = 0.3.</summary>
+    public DistillationLoss Distillation { get; init; } = new();
 
     /// <summary>Adam step size. Default 0.001.</summary>
     public double LearningRate { get; init; } = 1e-3;

@@ -58,17 +58,27 @@ public sealed class LoadGenerator
         var interval = Stopwatch.Frequency / (double)rate;
         var sends = new Task<Sample>[count];
         var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < count; i++)
-        {
-            var scheduled = start + (long)(i * interval);
-            while (Stopwatch.GetTimestamp() < scheduled)
-            {
-                // the timer fires late rather than early; the lateness counts against latency (see MeanSendLag)
-                await Task.Delay(TimerSlice, cancellationToken);
-            }
 
-            sends[i] = SendAsync(_bodies[i % _bodies.Count], scheduled, cancellationToken);
-        }
+        // the schedule runs on its own thread, so a busy thread pool cannot delay the sends
+        await Task.Factory.StartNew(
+            () =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var scheduled = start + (long)(i * interval);
+                    while (Stopwatch.GetTimestamp() < scheduled)
+                    {
+                        // sleeps end late rather than early; the lateness counts against latency (see MeanSendLag)
+                        Thread.Sleep(TimerSlice);
+                    }
+
+                    sends[i] = SendAsync(_bodies[i % _bodies.Count], scheduled, cancellationToken);
+                }
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
         var samples = await Task.WhenAll(sends);
         return (samples, Stopwatch.GetElapsedTime(start));

@@ -15,13 +15,14 @@ namespace CreditEdge.Benchmarks.Micro;
 /// <summary>
 /// The in-process decision path on a real golden request body (UTF-8), without storage, and its parts:
 /// the full path (<see cref="ScoringService.Decide"/>), the same path with a 1-row call and no reasons, the engine alone
-/// (22-row batch + policy + reasons) and the request reader alone.
+/// (22-row batch + policy + reasons), the request reader alone and building the <see cref="Decision"/> alone.
 /// </summary>
-public class DecisionPathBenchmarks
+public class DecisionPathBenchmarks : IDisposable
 {
     private readonly Reason[] _reasons = new Reason[ReasonAttribution.MaxReasons];
     private readonly float[] _probability = new float[1];
     private readonly List<ValidationProblem> _problems = [];
+    private bool _disposed;
     private LoadedModel _model = null!;
     private ModelHost _host = null!;
     private ScoringService _scoring = null!;
@@ -71,6 +72,24 @@ public class DecisionPathBenchmarks
         };
     }
 
+    [Benchmark(Description = "building the Decision alone (id, clock, reasons and input arrays)")]
+    public Decision RecordOnly()
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        return new Decision
+        {
+            DecisionId = Guid.CreateVersion7(now).ToString("N"),
+            ApplicationId = "bench-000",
+            Outcome = Outcome.Approve,
+            Probability = 0.08,
+            Score = 640,
+            Reasons = _reasons.AsSpan(0, 2).ToArray(),
+            Model = _model.Engine.Model,
+            CreatedAt = now,
+            Input = _applicant.ToArray(),
+        };
+    }
+
     [Benchmark(Description = "DecisionEngine.Decide alone (22-row score + policy + reasons)")]
     public int EngineOnly() => _model.Engine.Decide(_applicant, _reasons).Score;
 
@@ -82,9 +101,18 @@ public class DecisionPathBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public void Cleanup() => Dispose();
+
+    public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _host.Dispose();
         _model.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

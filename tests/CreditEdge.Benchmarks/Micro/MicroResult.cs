@@ -1,4 +1,4 @@
 namespace CreditEdge.Benchmarks.Micro;
 
-/// <summary>One BenchmarkDotNet result: mean and standard deviation in nanoseconds, bytes allocated per call.</summary>
-public sealed record MicroResult(string Method, string Description, double MeanNs, double StdDevNs, long? AllocatedBytes);
+/// <summary>One BenchmarkDotNet result: mean, median and standard deviation in nanoseconds, bytes allocated per call.</summary>
+public sealed record MicroResult(string Method, double MeanNs, double MedianNs, double StdDevNs, long? AllocatedBytes);

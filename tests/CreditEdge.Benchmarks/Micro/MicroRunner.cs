@@ -41,6 +41,6 @@ public static class MicroRunner
         var stats = report.ResultStatistics
             ?? throw new InvalidOperationException($"benchmark {method} produced no result (see the BenchmarkDotNet log above)");
         var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
-        return new MicroResult(method, report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo, stats.Mean, stats.StandardDeviation, allocated);
+        return new MicroResult(method, stats.Mean, stats.Median, stats.StandardDeviation, allocated);
     }
 }

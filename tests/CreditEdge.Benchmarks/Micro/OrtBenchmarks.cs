@@ -8,12 +8,13 @@ namespace CreditEdge.Benchmarks.Micro;
 /// Raw ONNX Runtime cost: one row through the pooled scorer, the same call on a bare <see cref="InferenceSession"/>
 /// with OrtValues created once (so the wrapper's overhead shows), and the 22-row batch the decision path runs.
 /// </summary>
-public class OrtBenchmarks
+public class OrtBenchmarks : IDisposable
 {
     private static readonly string[] InputNames = [OnnxScorer.InputName];
     private static readonly string[] OutputNames = [OnnxScorer.OutputName];
 
     private readonly float[] _probability = new float[1];
+    private bool _disposed;
     private OnnxScorer _scorer = null!;
     private InferenceSession _session = null!;
     private RunOptions _runOptions = null!;
@@ -78,12 +79,21 @@ public class OrtBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public void Cleanup() => Dispose();
+
+    public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _inputs[0].Dispose();
         _outputs[0].Dispose();
         _runOptions.Dispose();
         _session.Dispose();
         _scorer.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

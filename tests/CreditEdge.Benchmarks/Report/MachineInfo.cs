@@ -6,7 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace CreditEdge.Benchmarks.Report;
 
 /// <summary>Where and how the run happened, for the report's header.</summary>
-public sealed record MachineInfo(string Command, DateTimeOffset StartedUtc, string Nproc, string Cpu, string Os, string Dotnet, string Ort, string Gc)
+public sealed record MachineInfo(string Command, DateTimeOffset StartedUtc, string Nproc, string Cpu, string Os, string Dotnet, string Ort, string Gc, string LoadAtStart)
 {
     public static MachineInfo Collect(IReadOnlyList<string> args, TimeProvider time)
     {
@@ -16,11 +16,17 @@ public sealed record MachineInfo(string Command, DateTimeOffset StartedUtc, stri
             time.GetUtcNow(),
             ReadNproc(),
             FirstValue("/proc/cpuinfo", "model name", ':') ?? RuntimeInformation.ProcessArchitecture.ToString(),
-            $"{FirstValue("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? "unknown"} ({RuntimeInformation.OSDescription}, {RuntimeInformation.OSArchitecture})",
+            $"{FirstValue("/etc/os-release", "PRETTY_NAME", '=')?.Trim('"') ?? RuntimeInformation.OSDescription}, kernel {ReadFirstLine("/proc/sys/kernel/osrelease")}, {RuntimeInformation.OSArchitecture}",
             RuntimeInformation.FrameworkDescription,
             OrtEnv.Instance().GetVersionString(),
-            GCSettings.IsServerGC ? "server GC (as the agent)" : "workstation GC");
+            GCSettings.IsServerGC ? "server GC (as the agent)" : "workstation GC",
+            LoadAverage());
     }
+
+    /// <summary>The 1/5/15-minute load averages from /proc/loadavg: other work on the machine shows up here.</summary>
+    public static string LoadAverage() => string.Join(' ', ReadFirstLine("/proc/loadavg").Split(' ').Take(3));
+
+    private static string ReadFirstLine(string file) => File.Exists(file) ? File.ReadLines(file).FirstOrDefault()?.Trim() ?? "" : "unknown";
 
     private static string ReadNproc()
     {

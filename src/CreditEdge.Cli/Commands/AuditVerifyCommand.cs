@@ -1,0 +1,51 @@
+using System.CommandLine;
+using CreditEdge.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CreditEdge.Cli.Commands;
+
+/// <summary><c>cedge audit verify --data-dir DIR [--key-file FILE]</c>: walks the audit chain of a stopped agent's store.</summary>
+public static class AuditVerifyCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var dataDir = new Option<DirectoryInfo>("--data-dir") { Description = "The agent's DataDirectory (holds decisions.db).", Required = true };
+        var keyFile = new Option<FileInfo>("--key-file") { Description = $"The store's key file (default: <data-dir>/{DecisionStoreSettings.DefaultKeyFile})." };
+        dataDir.AcceptExistingOnly();
+        keyFile.AcceptExistingOnly();
+
+        var command = new Command("verify",
+            "Recompute every link of the decision store's audit chain. Opens the store the way the agent does, taking the " +
+            "data directory's lock: it is refused while an agent runs on that directory (stop the agent first).")
+        {
+            dataDir, keyFile,
+        };
+        command.SetAction(parseResult =>
+        {
+            var directory = parseResult.GetRequiredValue(dataDir).FullName;
+            var database = Path.Combine(directory, DecisionStoreSettings.DatabaseFile);
+            if (!File.Exists(database) || new FileInfo(database).Length == 0)
+            {
+                // Open would create an empty store (and a key); an audit never writes one
+                throw new StorageException($"no decision store in '{directory}' ({DecisionStoreSettings.DatabaseFile} is missing)");
+            }
+
+            var settings = new DecisionStoreSettings { DataDirectory = directory, KeyFile = parseResult.GetValue(keyFile)?.FullName };
+            AuditReport report;
+            using (var store = LiteDecisionStore.Open(settings, NullLogger.Instance))
+            {
+                report = store.VerifyAuditChain();
+            }
+
+            if (!report.Intact)
+            {
+                error.WriteLine($"cedge: audit chain broken: {report.Problem} ({report.LinksVerified} links intact before it, last good hash {report.HeadHash})");
+                return CedgeApp.Failure;
+            }
+
+            output.WriteLine($"{report.LinksVerified} links intact, head {report.HeadHash}");
+            return CedgeApp.Success;
+        });
+        return command;
+    }
+}

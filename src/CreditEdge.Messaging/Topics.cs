@@ -1,0 +1,38 @@
+namespace CreditEdge.Messaging;
+
+/// <summary>The MQTT topics of CONTRACT.md, plus the link's own echo topic.</summary>
+public static class Topics
+{
+    public const string Root = "creditedge";
+
+    public static string Status(string deviceId) => $"{Root}/devices/{deviceId}/status";
+
+    public static string Decisions(string deviceId) => $"{Root}/devices/{deviceId}/decisions";
+
+    public static string Telemetry(string deviceId) => $"{Root}/devices/{deviceId}/telemetry";
+
+    public static string ModelEvents(string deviceId) => $"{Root}/devices/{deviceId}/model/events";
+
+    public static string GroupDesired(string group) => $"{Root}/groups/{group}/model/desired";
+
+    public static string DeviceDesired(string deviceId) => $"{Root}/devices/{deviceId}/model/desired";
+
+    public static string Command(string deviceId, string name) => $"{Root}/devices/{deviceId}/commands/{name}";
+
+    /// <summary>All commands addressed to a device.</summary>
+    public static string Commands(string deviceId) => $"{Root}/devices/{deviceId}/commands/+";
+
+    /// <summary>
+    /// The link publishes a probe here and expects it back: if it does not come back while connected, the receive
+    /// path has stalled and the link reconnects.
+    /// </summary>
+    public static string Echo(string deviceId) => $"{Root}/devices/{deviceId}/echo";
+
+    /// <summary>The last level of a topic (a command's name).</summary>
+    public static string LastLevel(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var slash = topic.LastIndexOf('/');
+        return slash < 0 ? topic : topic[(slash + 1)..];
+    }
+}

@@ -1,0 +1,23 @@
+namespace CreditEdge.Modeling.Quantization;
+
+/// <summary>Static QDQ int8 settings. Defaults are those of the default package.</summary>
+public sealed record QuantizationOptions
+{
+    /// <summary>Activation range choice. Default <see cref="CalibrationMethod.Percentile"/>.</summary>
+    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Percentile;
+
+    /// <summary>Upper percentile for <see cref="CalibrationMethod.Percentile"/> (the lower one is 100 − it). Default 99.99.</summary>
+    public double Percentile { get; init; } = 99.99;
+
+    /// <summary>Keep the first Gemm/MatMul (the one reading the encoded raw inputs) in float32. Default false.</summary>
+    public bool KeepFirstLayerFloat { get; init; }
+
+    /// <summary>Train rows used for calibration (spread evenly over the train split). Default 4000.</summary>
+    public int CalibrationRows { get; init; } = 4000;
+
+    /// <summary>One line for the model card and metrics, e.g. "percentile 99.99, all layers int8".</summary>
+    public string Describe() =>
+        (Calibration == CalibrationMethod.Percentile ? FormattableString.Invariant($"percentile {Percentile}") : "minmax")
+        + (KeepFirstLayerFloat ? ", first layer kept in float32" : ", all layers int8")
+        + FormattableString.Invariant($", {CalibrationRows} calibration rows");
+}

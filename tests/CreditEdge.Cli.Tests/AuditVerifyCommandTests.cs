@@ -1,0 +1,102 @@
+using CreditEdge.Storage;
+using CreditEdge.TestKit;
+using LiteDB;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CreditEdge.Cli.Tests;
+
+public sealed class AuditVerifyCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new("cedge-audit");
+
+    public void Dispose() => _data.Dispose();
+
+    private LiteDecisionStore OpenStore() => LiteDecisionStore.Open(new DecisionStoreSettings { DataDirectory = _data.Path }, NullLogger.Instance);
+
+    private async Task<string> WriteDecisionsAsync(int count)
+    {
+        using var store = OpenStore();
+        for (var i = 1; i <= count; i++)
+        {
+            await store.SaveAsync(SampleDecisions.Create(i), CancellationToken.None);
+        }
+
+        return store.VerifyAuditChain().HeadHash;
+    }
+
+    [Fact]
+    public async Task AuditVerify_StoreWrittenByTheStore_SaysIntactWithHead()
+    {
+        var head = await WriteDecisionsAsync(5);
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"5 links intact, head {head}", Assert.Single(result.OutputLines));
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task AuditVerify_ExplicitKeyFile_Works()
+    {
+        await WriteDecisionsAsync(2);
+        var keyFile = _data.Combine("elsewhere.key");
+        File.Move(_data.Combine(DecisionStoreSettings.DefaultKeyFile), keyFile);
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path, "--key-file", keyFile);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("2 links intact", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_DecisionEditedBehindTheChain_ExitsOneNamingTheFirstBrokenLink()
+    {
+        await WriteDecisionsAsync(4);
+        TamperWithDecision(3);
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Output);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("cedge: audit chain broken: link 3: ", line, StringComparison.Ordinal);
+        Assert.Contains("2 links intact", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_WhileAnotherProcessHoldsTheStore_RefusedWithOneLine()
+    {
+        await WriteDecisionsAsync(1);
+        using var agentStore = OpenStore();
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("cedge: ", line, StringComparison.Ordinal);
+        Assert.Contains("in use by another CreditEdge process", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Rewrites the <paramref name="n"/>-th stored decision (by id order) the way an attacker with the key would.</summary>
+    private void TamperWithDecision(int n)
+    {
+        var password = File.ReadAllText(_data.Combine(DecisionStoreSettings.DefaultKeyFile)).Trim();
+        using var db = new LiteDatabase(new ConnectionString { Filename = _data.Combine(DecisionStoreSettings.DatabaseFile), Password = password });
+        var decisions = db.GetCollection("decisions");
+        var doc = decisions.FindAll().OrderBy(d => d["_id"].AsString, StringComparer.Ordinal).ElementAt(n - 1);
+        doc["json"] = doc["json"].AsString.Replace("\"app-", "\"app-X", StringComparison.Ordinal);
+        decisions.Update(doc);
+    }
+
+    [Fact]
+    public void AuditVerify_NoStoreInDirectory_RefusedAndCreatesNothing()
+    {
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no decision store", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(_data.Combine(DecisionStoreSettings.DatabaseFile)));
+        Assert.False(File.Exists(_data.Combine(DecisionStoreSettings.DefaultKeyFile)));
+    }
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using CreditEdge.Messaging;
+using CreditEdge.TestKit;
+
+namespace CreditEdge.Messaging.Tests;
+
+public sealed class FleetSyncTests
+{
+    private const string Device = "kiosk-1";
+
+    [Fact]
+    public async Task OutboxPump_DecisionsMadeOffline_ArriveInOrderAfterConnect()
+    {
+        await using var broker = MosquittoBroker.CreateStopped();
+        await broker.StartAsync();
+        // the central office's persistent session exists before the device goes on line
+        await (await MqttProbe.ConnectAsync(broker.Port, "office", cleanStart: false, subscribe: Topics.Decisions(Device))).DisposeAsync();
+        await broker.StopAsync();
+
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.SaveDecisionsAsync(300);
+        await device.StartAsync();
+        await Task.Delay(1500); // the link retries against a broker that is not there
+        Assert.False(device.Link.IsConnected);
+        Assert.Equal(300, device.Outbox.Depth);
+
+        await broker.StartAsync();
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", cleanStart: false, subscribe: Topics.Decisions(Device));
+        await office.WaitForAsync(m => m.Count(x => x.Topic == Topics.Decisions(Device)) >= 300, TimeSpan.FromSeconds(30), "300 decisions");
+        await Eventually.HoldsAsync(() => device.Outbox.Depth == 0, TimeSpan.FromSeconds(10), "an empty outbox");
+
+        var ids = office.Messages.Where(m => m.Topic == Topics.Decisions(Device)).Select(m => DecisionId(m.Payload)).ToList();
+        var expected = Enumerable.Range(0, 300).Select(i => $"d-{i:D6}").ToList();
+        Assert.Equal(expected, ids.Select(id => id[..8]).Distinct().ToList()); // all there, in the order they were decided
+    }
+
+    [Fact]
+    public async Task OutboxPump_BrokerStoppedAndRestartedMidStream_LosesNothing()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", cleanStart: false, subscribe: Topics.Decisions(Device));
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.SaveDecisionsAsync(3000);
+        await device.StartAsync();
+
+        await office.WaitForAsync(m => m.Count >= 500, TimeSpan.FromSeconds(30), "the stream to start");
+        await broker.StopAsync();
+        await device.SaveDecisionsAsync(200, offset: 3000); // decided while the broker is down
+        await broker.StartAsync();
+        await office.ReconnectAsync();
+
+        await office.WaitForAsync(m => Unique(m).Count == 3200, TimeSpan.FromSeconds(60), "all 3200 decisions");
+        await Eventually.HoldsAsync(() => device.Outbox.Depth == 0, TimeSpan.FromSeconds(10), "an empty outbox");
+        Assert.Equal(3200, Unique(office.Messages.ToArray()).Count);
+    }
+
+    [Fact]
+    public async Task FleetLink_Connect_PublishesRetainedOnlineStatusWithModel()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+        // a late subscriber still sees it: it is retained
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", subscribe: Topics.Status(Device));
+        await office.WaitForAsync(m => m.Any(x => x.Retained), TimeSpan.FromSeconds(10), "retained status");
+        using var status = JsonDocument.Parse(office.Messages.First().Payload);
+        Assert.Equal("online", status.RootElement.GetProperty("state").GetString());
+        Assert.Equal(Device, status.RootElement.GetProperty("deviceId").GetString());
+        Assert.Equal("taiwan-credit", status.RootElement.GetProperty("modelId").GetString());
+    }
+
+    [Fact]
+    public async Task FleetLink_CleanStop_PublishesRetainedOffline()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", subscribe: Topics.Status(Device));
+        var device = new LinkHarness(broker.Url, Device);
+        await device.StartAsync();
+        await office.WaitForAsync(m => m.Any(x => x.Payload.Contains("\"online\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "online");
+        await device.DisposeAsync();
+        await office.WaitForAsync(m => m.Any(x => x.Payload.Contains("\"offline\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "offline");
+    }
+
+    [Fact]
+    public async Task FleetLink_BurstOf20000Messages_AllReceivedOnce()
+    {
+        const int Count = 20_000;
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device);
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>();
+        device.Link.Subscribe("test/burst", (m, _) =>
+        {
+            seen.TryAdd(System.Text.Encoding.UTF8.GetString(m.Payload.Span), 0);
+            return Task.CompletedTask;
+        });
+        await device.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "burster");
+        var sends = new List<Task>(Count);
+        for (var i = 0; i < Count; i++)
+        {
+            sends.Add(office.PublishAsync("test/burst", i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        await Task.WhenAll(sends);
+        await Eventually.HoldsAsync(() => seen.Count == Count, TimeSpan.FromSeconds(90), $"{Count} messages (have {seen.Count}, stalls {device.Link.Stalls})");
+        Assert.Equal(Count, seen.Count);
+    }
+
+    [Fact]
+    public async Task Commands_StatusSyncNowAndUnknown_AnswerOnResponseTopic()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", subscribe: "office/replies/#");
+
+        await office.PublishAsync(Topics.Command(Device, "status"), "{}", responseTopic: "office/replies/1", correlation: [1]);
+        await office.PublishAsync(Topics.Command(Device, "sync-now"), "", responseTopic: "office/replies/2", correlation: [2]);
+        await office.PublishAsync(Topics.Command(Device, "reboot-now"), "{}", responseTopic: "office/replies/3", correlation: [3]);
+        await office.WaitForAsync(m => m.Count >= 3, TimeSpan.FromSeconds(10), "three replies");
+
+        var replies = office.Messages.ToDictionary(m => m.Topic, m => JsonDocument.Parse(m.Payload).RootElement);
+        Assert.True(replies["office/replies/1"].GetProperty("ok").GetBoolean());
+        Assert.Equal("online", replies["office/replies/1"].GetProperty("state").GetString());
+        Assert.True(replies["office/replies/2"].GetProperty("ok").GetBoolean());
+        Assert.Equal(0, replies["office/replies/2"].GetProperty("outboxDepth").GetInt64());
+        Assert.False(replies["office/replies/3"].GetProperty("ok").GetBoolean());
+        Assert.Contains("unknown command 'reboot-now'", replies["office/replies/3"].GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FleetLink_BrokerUnreachable_RetriesWithoutThrowingAndConnectsWhenItComes()
+    {
+        await using var broker = MosquittoBroker.CreateStopped();
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.StartAsync();
+        await Task.Delay(1200);
+        Assert.False(device.Link.IsConnected);
+        Assert.True(device.Link.Reconnects == 0, "the connect pipeline retries inside one pass");
+
+        await broker.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+        Assert.True(device.Link.IsConnected);
+    }
+
+    internal static string DecisionId(string payload) =>
+        JsonDocument.Parse(payload).RootElement.GetProperty("decisionId").GetString()!;
+
+    private static HashSet<string> Unique(IEnumerable<(string Topic, string Payload, bool Retained)> messages) =>
+        messages.Where(m => m.Topic == Topics.Decisions(Device)).Select(m => DecisionId(m.Payload)).ToHashSet();
+}
