@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CreditEdge.Storage;
 using CreditEdge.TestKit;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,7 @@ public sealed class StartupTests : IDisposable
     {
         await using var first = await RunningAgent.StartAsync(_data.Path);
 
-        var (exitCode, stderr) = await RunAgentProcessAsync($"--DataDirectory={_data.Path}", "--Api:Urls=http://127.0.0.1:0");
+        var (exitCode, stderr) = await AgentProcess.RunToExitAsync(null, $"--DataDirectory={_data.Path}", "--Api:Urls=http://127.0.0.1:0");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("in use by another CreditEdge process", stderr, StringComparison.Ordinal);
@@ -50,51 +49,12 @@ public sealed class StartupTests : IDisposable
     {
         var configFile = Path.Combine(_data.Path, "agent.json");
         await File.WriteAllTextAsync(configFile, """{ "DeviceId": "from-file", "Api": { "MaxBodyBytes": 4096 } }""");
-        var (exitCode, stderr) = await RunAgentProcessAsync(
-            environment: new Dictionary<string, string> { ["CREDITEDGE_CONFIGFILE"] = configFile, ["CREDITEDGE_API__MAXBODYBYTES"] = "12" },
-            args: [$"--DataDirectory={_data.Path}", "--Api:Urls=http://127.0.0.1:0"]);
+        var (exitCode, stderr) = await AgentProcess.RunToExitAsync(
+            new Dictionary<string, string> { ["CREDITEDGE_CONFIGFILE"] = configFile, ["CREDITEDGE_API__MAXBODYBYTES"] = "12" },
+            $"--DataDirectory={_data.Path}", "--Api:Urls=http://127.0.0.1:0");
 
         // the environment (12) overrides the file (4096) and is below the allowed minimum: the agent refuses to start, naming the key
         Assert.Equal(1, exitCode);
         Assert.Contains("MaxBodyBytes", stderr, StringComparison.Ordinal);
-    }
-
-    private static Task<(int ExitCode, string Stderr)> RunAgentProcessAsync(params string[] args) =>
-        RunAgentProcessAsync(new Dictionary<string, string>(), args);
-
-    private static async Task<(int ExitCode, string Stderr)> RunAgentProcessAsync(Dictionary<string, string> environment, string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "creditedge-agent.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the agent process did not exit within 60 s; it should have refused to start");
-        }
-
-        return (process.ExitCode, await stderr);
     }
 }

@@ -9,7 +9,9 @@ public sealed class ScoreCommandTests : IDisposable
 {
     private const double Tolerance = 1e-5;
 
-    private static readonly IReadOnlyList<GoldenRecord> Golden = File.ReadLines(Path.Combine(RepoPaths.DefaultModel, "golden.jsonl"))
+    private static readonly string[] Outcomes = ["approve", "refer", "decline"];
+
+    private static readonly GoldenRecord[] Golden = File.ReadLines(Path.Combine(RepoPaths.DefaultModel, "golden.jsonl"))
         .Where(l => l.Length > 0)
         .Take(3)
         .Select(l => JsonSerializer.Deserialize(l, PackageJson.Default.GoldenRecord)!)
@@ -40,7 +42,7 @@ public sealed class ScoreCommandTests : IDisposable
             var root = json.RootElement;
             Assert.Equal($"line {i + 1}", root.GetProperty("input").GetString());
             Assert.Equal(Golden[i].Expected["fp32"], root.GetProperty("probability").GetDouble(), Tolerance);
-            Assert.Contains(root.GetProperty("outcome").GetString(), new[] { "approve", "refer", "decline" });
+            Assert.Contains(root.GetProperty("outcome").GetString(), Outcomes);
             Assert.True(root.GetProperty("score").GetInt32() > 0);
             Assert.InRange(root.GetProperty("reasons").GetArrayLength(), 0, 4);
         }

@@ -56,7 +56,6 @@ public sealed class MosquittoBroker : IAsyncDisposable
             "persistence true",
             $"persistence_location {_dir.Path}/",
             "autosave_interval 1",
-            "allow_anonymous true",
             "max_queued_messages 1000000",
             "max_inflight_messages 0",
             "log_dest none",
@@ -68,7 +67,12 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
         if (_extraConfig is not null)
         {
-            lines.Add(_extraConfig);
+            lines.Add(_extraConfig.Replace("{dir}", _dir.Path, StringComparison.Ordinal));
+        }
+
+        if (_extraConfig?.Contains("allow_anonymous", StringComparison.Ordinal) != true)
+        {
+            lines.Add("allow_anonymous true");
         }
 
         await File.WriteAllLinesAsync(config, lines);

@@ -36,7 +36,13 @@ public sealed class MqttProbe : IAsyncDisposable
             options.WithCredentials(username, password);
         }
 
-        await client.ConnectAsync(options.Build());
+        var connected = await client.ConnectAsync(options.Build());
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            client.Dispose();
+            throw new InvalidOperationException($"broker refused {clientId}: {connected.ResultCode}");
+        }
+
         if (subscribe.Length > 0)
         {
             var builder = new MqttClientSubscribeOptionsBuilder();

@@ -22,8 +22,8 @@ public static class ModelBuildCommand
         var calibration = new Option<string>("--calibration") { Description = "int8 activation calibration: minmax or percentile.", DefaultValueFactory = _ => "percentile" };
         calibration.AcceptOnlyFromAmong("minmax", "percentile");
         var percentile = new Option<double>("--percentile") { Description = "Upper percentile for --calibration percentile.", DefaultValueFactory = _ => new QuantizationOptions().Percentile };
-        var keepFloat = new Option<string?>("--keep-float") { Description = "Layers kept in float32 in the int8 model: 'first' or 'none'." };
-        keepFloat.AcceptOnlyFromAmong("first", "none");
+        var keepFloat = new Option<string?>("--keep-float") { Description = "Layers kept in float32 in the int8 model: first, last, first,last or none." };
+        keepFloat.AcceptOnlyFromAmong("first", "last", "first,last", "none");
         var artifacts = new Option<DirectoryInfo?>("--artifacts") { Description = "Where the teacher and pruning levels' ONNX files go (default OUT/artifacts; not part of the package)." };
         var noCost = new Option<bool>("--no-cost") { Description = "Skip latency, throughput and memory measurements." };
         var createdAt = new Option<DateTimeOffset?>("--created-at") { Description = "Creation time written into the manifest (default: a fixed time, for reproducible bytes)." };
@@ -44,7 +44,7 @@ public static class ModelBuildCommand
             };
             if (parseResult.GetValue(keepFloat) is { } keep)
             {
-                quantization = quantization with { KeepFirstLayerFloat = keep == "first" };
+                quantization = quantization with { KeepFirstLayerFloat = keep.Contains("first", StringComparison.Ordinal), KeepLastLayerFloat = keep.Contains("last", StringComparison.Ordinal) };
             }
 
             var options = new ModelBuildOptions

@@ -32,10 +32,9 @@ public static class QdqQuantizer
             .Where(n => n.OpType is "Gemm" or "MatMul" && n.Input.Count >= 2 && initializers.TryGetValue(n.Input[1], out var w)
                 && w.DataType == (int)TensorProto.Types.DataType.Float && w.Dims.Count == 2)
             .ToList();
-        if (options.KeepFirstLayerFloat && targets.Count > 0)
-        {
-            targets.RemoveAt(0);
-        }
+        var first = targets.FirstOrDefault();
+        var last = targets.LastOrDefault();
+        targets.RemoveAll(n => (options.KeepFirstLayerFloat && n == first) || (options.KeepLastLayerFloat && n == last));
 
         var activations = targets.Select(n => n.Input[0]).Distinct(StringComparer.Ordinal).ToArray();
         var values = Calibrate(fp32, activations, calibration, rows);

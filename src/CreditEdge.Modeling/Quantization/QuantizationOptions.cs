@@ -12,12 +12,17 @@ public sealed record QuantizationOptions
     /// <summary>Keep the first Gemm/MatMul (the one reading the encoded raw inputs) in float32. Default false.</summary>
     public bool KeepFirstLayerFloat { get; init; }
 
+    /// <summary>Keep the last Gemm/MatMul (hidden units → logit; a few dozen weights) in float32. Default false.</summary>
+    public bool KeepLastLayerFloat { get; init; }
+
     /// <summary>Train rows used for calibration (spread evenly over the train split). Default 4000.</summary>
     public int CalibrationRows { get; init; } = 4000;
 
     /// <summary>One line for the model card and metrics, e.g. "percentile 99.99, all layers int8".</summary>
     public string Describe() =>
         (Calibration == CalibrationMethod.Percentile ? FormattableString.Invariant($"percentile {Percentile}") : "minmax")
-        + (KeepFirstLayerFloat ? ", first layer kept in float32" : ", all layers int8")
+        + (KeepFirstLayerFloat || KeepLastLayerFloat
+            ? $", {string.Join(" and ", new[] { KeepFirstLayerFloat ? "first" : null, KeepLastLayerFloat ? "last" : null }.OfType<string>())} layer kept in float32"
+            : ", all layers int8")
         + FormattableString.Invariant($", {CalibrationRows} calibration rows");
 }

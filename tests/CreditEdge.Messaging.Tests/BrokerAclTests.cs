@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using CreditEdge.Messaging;
+using CreditEdge.TestKit;
+using MQTTnet;
+
+namespace CreditEdge.Messaging.Tests;
+
+/// <summary>The shipped provisioning/mosquitto/creditedge.acl, enforced by a real Mosquitto with password users.</summary>
+public sealed class BrokerAclTests
+{
+    private const string Password = "secret-for-tests";
+
+    [Fact]
+    public async Task ShippedAcl_DevicePublishesIntoAnotherDevicesTopic_RefusedAndNotDelivered()
+    {
+        await using var broker = await StartSecuredBrokerAsync();
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", username: "office", password: Password,
+            subscribe: [Topics.Decisions("kiosk-a"), Topics.Decisions("kiosk-b")]);
+        await using var kioskA = await MqttProbe.ConnectAsync(broker.Port, "kiosk-a", username: "kiosk-a", password: Password);
+
+        var forged = await kioskA.PublishAsync(Topics.Decisions("kiosk-b"), "{\"decisionId\":\"forged\"}");
+        var own = await kioskA.PublishAsync(Topics.Decisions("kiosk-a"), "{\"decisionId\":\"real\"}");
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forged.ReasonCode);
+        Assert.True(own.IsSuccess);
+        await office.WaitForAsync(m => m.Any(x => x.Payload.Contains("real", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "the device's own decision");
+        await Task.Delay(300);
+        Assert.DoesNotContain(office.Messages, m => m.Topic == Topics.Decisions("kiosk-b"));
+    }
+
+    [Fact]
+    public async Task ShippedAcl_DeviceStatusAndCommandsOfAnother_CannotWriteOrRead()
+    {
+        await using var broker = await StartSecuredBrokerAsync();
+        await using var kioskA = await MqttProbe.ConnectAsync(broker.Port, "kiosk-a", username: "kiosk-a", password: Password,
+            subscribe: Topics.Commands("kiosk-b"));
+        await using var operatorProbe = await MqttProbe.ConnectAsync(broker.Port, "operator", username: "operator", password: Password);
+
+        var status = await kioskA.PublishAsync(Topics.Status("kiosk-b"), "{\"state\":\"offline\"}", retain: true);
+        var desired = await kioskA.PublishAsync(Topics.GroupDesired("default"), "{}", retain: true);
+        await operatorProbe.PublishAsync(Topics.Command("kiosk-b", "status"), "{}");
+        await Task.Delay(500);
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, status.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, desired.ReasonCode);
+        Assert.Empty(kioskA.Messages); // kiosk-b's commands never reach kiosk-a
+    }
+
+    [Fact]
+    public async Task ShippedAcl_WrongPassword_ConnectionRefused()
+    {
+        await using var broker = await StartSecuredBrokerAsync();
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => MqttProbe.ConnectAsync(broker.Port, "kiosk-a", username: "kiosk-a", password: "wrong"));
+        Assert.Contains("NotAuthorized", ex.Message + ex.InnerException?.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<MosquittoBroker> StartSecuredBrokerAsync()
+    {
+        var broker = MosquittoBroker.CreateStopped(
+            $"allow_anonymous false\npassword_file {{dir}}/passwd\nacl_file {Path.Combine(RepoPaths.Root, "provisioning", "mosquitto", "creditedge.acl")}");
+        var passwd = Path.Combine(broker.Directory, "passwd");
+        foreach (var user in new[] { "kiosk-a", "kiosk-b", "office", "operator" })
+        {
+            var start = new ProcessStartInfo("mosquitto_passwd") { UseShellExecute = false };
+            foreach (var arg in File.Exists(passwd) ? ["-b", passwd, user, Password] : new[] { "-b", "-c", passwd, user, Password })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            await process.WaitForExitAsync();
+            Assert.Equal(0, process.ExitCode);
+        }
+
+        await broker.StartAsync();
+        return broker;
+    }
+}
