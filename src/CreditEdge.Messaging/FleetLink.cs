@@ -322,7 +322,7 @@ public sealed partial class FleetLink : BackgroundService
 
     private MqttClientOptions BuildClientOptions()
     {
-        var uri = _options.BrokerUri;
+        var uri = _options.BrokerUri();
         var tls = uri.Scheme == "mqtts";
         var offline = JsonSerializer.SerializeToUtf8Bytes(Offline(), MessagingJson.Default.DeviceStatus);
         var builder = new MqttClientOptionsBuilder()

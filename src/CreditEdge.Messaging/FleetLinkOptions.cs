@@ -63,5 +63,5 @@ public sealed class FleetLinkOptions
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Broker);
 
-    public Uri BrokerUri => new(Broker);
+    public Uri BrokerUri() => new(Broker);
 }

@@ -95,6 +95,14 @@ public sealed class ModelBuilder
         steps.Add(KeyValuePair.Create("pruning", _timeProvider.GetElapsedTime(started).TotalSeconds));
         Report($"deployed sparsity {pruning.ChosenStep.ActualSparsity:P1} (largest level with validation AUC loss ≤ {options.Pruning.MaxAucLoss})");
 
+        var calibrationRows = GoldenSet.SelectRows(train.RowCount, options.Quantization.CalibrationRows);
+        var calibration = train.Subset(calibrationRows);
+        if (options.Quantization.Equalize)
+        {
+            Report("equalizing input and hidden-unit ranges for per-tensor int8 activations (function unchanged)");
+            deployed = RangeEqualizer.Equalize(deployed, calibration);
+        }
+
         var id = options.ModelId ?? schema.Name;
         var network = string.Join("-", deployed.Network.LayerSizes);
         var fp32 = OnnxModelWriter.Build(deployed, $"CreditEdge {id} {options.Version}: MLP {network}, distilled, {pruning.ChosenStep.ActualSparsity:P0} sparse, seed {seed}");
@@ -105,8 +113,6 @@ public sealed class ModelBuilder
         started = _timeProvider.GetTimestamp();
         var q = options.Quantization;
         Report($"quantizing to static QDQ int8 ({q.Describe()})");
-        var calibrationRows = GoldenSet.SelectRows(train.RowCount, q.CalibrationRows);
-        var calibration = train.Subset(calibrationRows);
         var int8 = QdqQuantizer.Quantize(fp32, calibration.Features, calibration.RowCount, q);
         steps.Add(KeyValuePair.Create("quantization", _timeProvider.GetElapsedTime(started).TotalSeconds));
 

@@ -237,6 +237,24 @@ public sealed class ScoringApiTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task PostScore_OutboxFull_Returns503AndNotReadyButKeepsStoredDecisions()
+    {
+        await using var agent = await RunningAgent.StartAsync(_data.Path, "--Storage:MaxOutbox=2");
+        var first = await ReadDecisionAsync(await PostScoreAsync(agent, GoldenSet.RequestBody(GoldenSet.Records[0])));
+        await ReadDecisionAsync(await PostScoreAsync(agent, GoldenSet.RequestBody(GoldenSet.Records[1])));
+
+        var refused = await PostScoreAsync(agent, GoldenSet.RequestBody(GoldenSet.Records[2]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("outbox holds 2", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var ready = await agent.Client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("outbox full", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stored = await agent.Client.GetAsync(new Uri($"/v1/decisions/{first.GetProperty("decisionId").GetString()}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> PostScoreAsync(RunningAgent agent, string body, string? idempotencyKey = null, string? bearer = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/score", UriKind.Relative))

@@ -26,6 +26,7 @@ public static class ModelBuildCommand
         keepFloat.AcceptOnlyFromAmong("first", "last", "first,last", "none");
         var artifacts = new Option<DirectoryInfo?>("--artifacts") { Description = "Where the teacher and pruning levels' ONNX files go (default OUT/artifacts; not part of the package)." };
         var noCost = new Option<bool>("--no-cost") { Description = "Skip latency, throughput and memory measurements." };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the student, e.g. 64,32.", DefaultValueFactory = _ => string.Join(",", new TrainingOptions().HiddenLayers) };
         var createdAt = new Option<DateTimeOffset?>("--created-at") { Description = "Creation time written into the manifest (default: a fixed time, for reproducible bytes)." };
 
         data.AcceptExistingOnly();
@@ -33,7 +34,7 @@ public static class ModelBuildCommand
 
         var command = new Command("build", "Train teacher, distilled student, pruned and int8 variants on a data set and write a model package.")
         {
-            data, schema, outDir, seed, version, sequence, calibration, percentile, keepFloat, artifacts, noCost, createdAt,
+            data, schema, outDir, seed, version, sequence, calibration, percentile, keepFloat, artifacts, noCost, hidden, createdAt,
         };
         command.SetAction(parseResult =>
         {
@@ -52,7 +53,11 @@ public static class ModelBuildCommand
                 DataPath = parseResult.GetRequiredValue(data).ToString(),
                 SchemaPath = parseResult.GetRequiredValue(schema).ToString(),
                 OutputDirectory = parseResult.GetRequiredValue(outDir).ToString(),
-                Training = new TrainingOptions { Seed = parseResult.GetValue(seed) },
+                Training = new TrainingOptions
+                {
+                    Seed = parseResult.GetValue(seed),
+                    HiddenLayers = parseResult.GetRequiredValue(hidden).Split(',').Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                },
                 Version = parseResult.GetRequiredValue(version),
                 Sequence = parseResult.GetValue(sequence),
                 Quantization = quantization,

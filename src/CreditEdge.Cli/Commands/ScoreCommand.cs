@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Policy;
@@ -14,6 +15,9 @@ namespace CreditEdge.Cli.Commands;
 /// </summary>
 public static class ScoreCommand
 {
+    /// <summary>Terminal output, not HTML: quotes and non-ASCII text stay readable.</summary>
+    private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var directory = new Argument<DirectoryInfo>("DIR") { Description = "Package directory." };
@@ -123,7 +127,7 @@ public static class ScoreCommand
     private static string Score(DecisionEngine engine, string where, byte[] request, List<ValidationProblem> problems)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, LineOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("input", where);

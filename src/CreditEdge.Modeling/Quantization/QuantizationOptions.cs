@@ -15,6 +15,9 @@ public sealed record QuantizationOptions
     /// <summary>Keep the last Gemm/MatMul (hidden units → logit; a few dozen weights) in float32. Default false.</summary>
     public bool KeepLastLayerFloat { get; init; }
 
+    /// <summary>Equalize input and hidden-unit ranges first (<see cref="RangeEqualizer"/>). Default true.</summary>
+    public bool Equalize { get; init; } = true;
+
     /// <summary>Train rows used for calibration (spread evenly over the train split). Default 4000.</summary>
     public int CalibrationRows { get; init; } = 4000;
 
@@ -24,5 +27,6 @@ public sealed record QuantizationOptions
         + (KeepFirstLayerFloat || KeepLastLayerFloat
             ? $", {string.Join(" and ", new[] { KeepFirstLayerFloat ? "first" : null, KeepLastLayerFloat ? "last" : null }.OfType<string>())} layer kept in float32"
             : ", all layers int8")
+        + (Equalize ? ", ranges equalized" : string.Empty)
         + FormattableString.Invariant($", {CalibrationRows} calibration rows");
 }

@@ -1,0 +1,195 @@
+using CreditEdge.Modeling.Onnx;
+using CreditEdge.Modeling.Quantization;
+using CreditEdge.Modeling.Training;
+using CreditEdge.TestKit;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+
+namespace CreditEdge.Modeling.Tests;
+
+public sealed class QdqQuantizerTests
+{
+    // 2 → 2 → 1 with weights [inputs × outputs] (Gemm B, no transpose)
+    private static readonly float[] W1 = [0.5f, -0.9f, 0.2f, 2.0f];
+    private static readonly float[] B1 = [0.1f, -0.2f];
+    private static readonly float[] W2 = [1.5f, -0.7f];
+    private static readonly float[] B2 = [0.05f];
+    private static readonly float[] Calibration = [1, 2, -1, 0.5f, 3, -2, 0, 1];
+
+    [Fact]
+    public void Quantize_TinyHandComputedNetwork_GivesHandComputedScalesWeightsAndScores()
+    {
+        var fp32 = TinyNetwork();
+
+        var quantized = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, Equalize = false });
+
+        // layer 0: input range [-2, 3] → scale 5/255, zero point round(2 / (5/255)) = 102
+        var first = quantized.Layers[0];
+        Assert.Equal(5f / 255f, first.ActivationScale, 6);
+        Assert.Equal(102, first.ActivationZeroPoint);
+        // per output channel: column 0 = [0.5, 0.2] → 0.5/127; column 1 = [-0.9, 2.0] → 2/127
+        Assert.Equal([0.5f / 127f, 2f / 127f], first.WeightScales);
+        Assert.Equal(new sbyte[] { 127, -57, 51, 127 }, first.Weights); // 0.2·127/0.5 = 50.8 → 51; −0.9·127/2 = −57.15 → −57
+        // layer 1: hidden ReLU outputs of the calibration rows are [1, 2.9], [0, 1.7], [1.2, 0], [0.3, 1.8] → range [0, 2.9]
+        var second = quantized.Layers[1];
+        Assert.Equal(2.9f / 255f, second.ActivationScale, 6);
+        Assert.Equal(0, second.ActivationZeroPoint);
+        Assert.Equal([1.5f / 127f], second.WeightScales);
+        Assert.Equal(new sbyte[] { 127, -59 }, second.Weights); // −0.7·127/1.5 = −59.27 → −59
+
+        var weights = quantized.Onnx.Graph.Initializer.Single(t => t.Name == "w0");
+        Assert.Equal((int)TensorProto.Types.DataType.Int8, weights.DataType);
+        Assert.Equal(new byte[] { 127, unchecked((byte)-57), 51, 127 }, weights.RawData.ToByteArray());
+        Assert.DoesNotContain(quantized.Onnx.Graph.Node, n => n.OpType is "DynamicQuantizeLinear" or "MatMulInteger");
+
+        float[] rows = [1, 2, -1, 0.5f, 3, -2, 0.4f, 1.3f];
+        var ort = Score(quantized.Onnx.ToByteArray(), rows, 4);
+        for (var r = 0; r < 4; r++)
+        {
+            var expected = HandQuantizedForward(rows[r * 2], rows[(r * 2) + 1], first, second);
+            Assert.True(Math.Abs(ort[r] - expected) <= 1e-5, $"row {r}: ORT {ort[r]}, by hand {expected}");
+        }
+    }
+
+    [Fact]
+    public void Quantize_Percentile_ClipsTheRangeBelowMinMax()
+    {
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 2000).Select(_ => (float)(random.NextDouble() * 2) - 1).ToArray();
+        rows[7] = 50; // one outlier
+
+        var minMax = QdqQuantizer.Quantize(TinyNetwork(), rows, 1000, new QuantizationOptions { Calibration = CalibrationMethod.MinMax });
+        var percentile = QdqQuantizer.Quantize(TinyNetwork(), rows, 1000, new QuantizationOptions { Calibration = CalibrationMethod.Percentile, Percentile = 99.9 });
+
+        Assert.Equal(50, minMax.Layers[0].RangeHigh, 3);
+        Assert.True(percentile.Layers[0].RangeHigh < 1.01, $"percentile range {percentile.Layers[0].RangeHigh}");
+    }
+
+    [Fact]
+    public void Quantize_KeepFirstLayerFloat_LeavesItsWeightsFloat()
+    {
+        var quantized = QdqQuantizer.Quantize(TinyNetwork(), Calibration, 4, new QuantizationOptions { KeepFirstLayerFloat = true });
+
+        Assert.Single(quantized.Layers);
+        Assert.Contains(quantized.Onnx.Graph.Initializer, t => t.Name == "W1" && t.DataType == (int)TensorProto.Types.DataType.Float);
+    }
+
+    [Fact]
+    public void OptimizedSession_QuantizedStudent_OrtFusesIntoQGemm()
+    {
+        using var temp = new TempDirectory();
+        var (proto, rows, count) = QuantizedStudent();
+        var path = temp.Combine("int8.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+        var optimizedPath = temp.Combine("int8.optimized.onnx");
+
+        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimizedPath, IntraOpNumThreads = 1 })
+        using (var session = new InferenceSession(path, options))
+        {
+            Assert.Single(session.InputMetadata);
+        }
+
+        var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
+        var ops = optimized.Graph.Node.Select(n => n.OpType).ToArray();
+        Assert.True(ops.Count(o => o == "QGemm") == 3, $"optimized graph ops: {string.Join(", ", ops)}");
+        Assert.DoesNotContain("Gemm", ops);
+        Assert.DoesNotContain("DynamicQuantizeLinear", ops);
+        Assert.True(rows.Length == count * 4);
+    }
+
+    [Fact]
+    public void Score_QuantizedStudent_IsBatchInvariantBitForBit()
+    {
+        var (proto, rows, count) = QuantizedStudent();
+        var bytes = proto.ToByteArray();
+        var alone = new float[count];
+        for (var r = 0; r < count; r++)
+        {
+            alone[r] = Score(bytes, rows.AsSpan(r * 4, 4).ToArray(), 1)[0];
+        }
+
+        foreach (var batch in new[] { 2, 22, 64 })
+        {
+            for (var start = 0; start + batch <= count; start += batch)
+            {
+                var scores = Score(bytes, rows.AsSpan(start * 4, batch * 4).ToArray(), batch);
+                for (var i = 0; i < batch; i++)
+                {
+                    Assert.True(BitConverter.SingleToInt32Bits(alone[start + i]) == BitConverter.SingleToInt32Bits(scores[i]),
+                        $"row {start + i}: alone {alone[start + i]:R}, in a batch of {batch} {scores[i]:R}");
+                }
+            }
+        }
+    }
+
+    private static double HandQuantizedForward(float x0, float x1, QuantizedLayer first, QuantizedLayer second)
+    {
+        static double Fake(double v, float scale, byte zeroPoint) => (Math.Clamp(Math.Round(v / scale, MidpointRounding.ToEven) + zeroPoint, 0, 255) - zeroPoint) * scale;
+        double[] x = [Fake(x0, first.ActivationScale, first.ActivationZeroPoint), Fake(x1, first.ActivationScale, first.ActivationZeroPoint)];
+        var h = new double[2];
+        for (var j = 0; j < 2; j++)
+        {
+            var sum = (double)B1[j];
+            for (var i = 0; i < 2; i++)
+            {
+                sum += x[i] * first.Weights[(i * 2) + j] * first.WeightScales[j];
+            }
+
+            h[j] = Fake(Math.Max(0, sum), second.ActivationScale, second.ActivationZeroPoint);
+        }
+
+        var z = B2[0] + (h[0] * second.Weights[0] * second.WeightScales[0]) + (h[1] * second.Weights[1] * second.WeightScales[0]);
+        return 1 / (1 + Math.Exp(-z));
+    }
+
+    private static ModelProto TinyNetwork()
+    {
+        var graph = new GraphProto { Name = "tiny" };
+        graph.Input.Add(OnnxGraph.FloatValue("features", 2));
+        graph.Output.Add(OnnxGraph.FloatValue("probability", 1));
+        graph.Initializer.Add(OnnxGraph.FloatTensor("W1", [2, 2], W1));
+        graph.Initializer.Add(OnnxGraph.FloatTensor("B1", [2], B1));
+        graph.Initializer.Add(OnnxGraph.FloatTensor("W2", [2, 1], W2));
+        graph.Initializer.Add(OnnxGraph.FloatTensor("B2", [1], B2));
+        graph.Node.Add(OnnxGraph.Node("Gemm", "g1", ["features", "W1", "B1"], ["h"]));
+        graph.Node.Add(OnnxGraph.Node("Relu", "r1", ["h"], ["hr"]));
+        graph.Node.Add(OnnxGraph.Node("Gemm", "g2", ["hr", "W2", "B2"], ["z"]));
+        graph.Node.Add(OnnxGraph.Node("Sigmoid", "s", ["z"], ["probability"]));
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 17 });
+        return model;
+    }
+
+    private static (ModelProto Proto, float[] Rows, int Count) QuantizedStudent()
+    {
+        var encoder = new InputEncoder([0, 2, 3], [10f, -3f, 5000f], [4f, 0.5f, 2000f], [1], [3], [false, false, true]);
+        var network = new Mlp([encoder.EncodedWidth, 16, 8, 1]);
+        network.Initialize(new Random(3));
+        network.RoundToSingle();
+        var model = new TrainedModel(encoder, network, new TrainingSummary(0, 0, 0, 0, 0));
+        const int count = 132;
+        var random = new Random(4);
+        var rows = new float[count * 4];
+        for (var r = 0; r < count; r++)
+        {
+            rows[(r * 4) + 0] = (float)(random.NextDouble() * 30);
+            rows[(r * 4) + 1] = random.Next(0, 3);
+            rows[(r * 4) + 2] = (float)((random.NextDouble() * 4) - 5);
+            rows[(r * 4) + 3] = (float)(random.NextDouble() * 20000);
+        }
+
+        var proto = QdqQuantizer.Quantize(OnnxModelWriter.Build(model, "test"), rows, count, new QuantizationOptions()).Onnx;
+        return (proto, rows, count);
+    }
+
+    private static float[] Score(byte[] model, float[] rows, int count)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(model, options);
+        using var input = OrtValue.CreateTensorValueFromMemory(rows, [count, rows.Length / count]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["features"], [input], ["probability"]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+}
