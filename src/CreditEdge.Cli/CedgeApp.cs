@@ -27,6 +27,7 @@ public static class CedgeApp
         root.Subcommands.Add(KeysCommand.Create(output, error));
         root.Subcommands.Add(ScoreCommand.Create(output, error));
         root.Subcommands.Add(AuditCommand.Create(output, error));
+        root.Subcommands.Add(FleetCommand.Create(output, error));
         return root;
     }
 
@@ -55,7 +56,8 @@ public static class CedgeApp
     /// <summary>Failures a user can act on; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsExpected(Exception ex) => ex is DatasetSchemaException or DataFileException or ModelBuildException
         or ModelPackageException or InvalidSchemaException or OnnxRuntimeException or IOException or UnauthorizedAccessException
-        or OperationCanceledException or SigningKeyException or StorageException;
+        or OperationCanceledException or SigningKeyException or StorageException
+        or Messaging.FleetConnectException or MQTTnet.Exceptions.MqttCommunicationException;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

@@ -9,6 +9,8 @@ public static class ModelCommand
     {
         var command = new Command("model", "Build and check model packages.");
         command.Subcommands.Add(ModelBuildCommand.Create(output, error));
+        command.Subcommands.Add(ModelEvaluateCommand.Create(output, error));
+        command.Subcommands.Add(ModelAdaptCommand.Create(output, error));
         command.Subcommands.Add(ModelSignCommand.Create(output, error));
         command.Subcommands.Add(ModelVerifyCommand.Create(output, error));
         return command;

@@ -27,6 +27,7 @@ public static class FoundationReport
             .AppendLine(Inv, $"- Load average (1/5/15 min) at start: {machine.LoadAtStart}; at end: {loadAtEnd}. Other processes on the machine add noise.")
             .AppendLine(Inv, $"- Model: {model}")
             .AppendLine();
+        AppendNoiseWarning(md, machine, micro);
 
         if (micro is not null)
         {
@@ -51,6 +52,22 @@ public static class FoundationReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>Says so when the numbers cannot be trusted: a busy machine, or a 22-row call measured faster than a 1-row call.</summary>
+    private static void AppendNoiseWarning(StringBuilder md, MachineInfo machine, IReadOnlyDictionary<string, MicroResult>? micro)
+    {
+        var busy = double.TryParse(machine.LoadAtStart.Split(' ')[0], NumberStyles.Float, Inv, out var load)
+            && int.TryParse(machine.Nproc, NumberStyles.None, Inv, out var cpus)
+            && load > cpus;
+        var inconsistent = micro is not null
+            && micro[nameof(OrtBenchmarks.ScorerReasonBatch)].MedianNs < micro[nameof(OrtBenchmarks.ScorerOneRow)].MedianNs;
+        if (busy || inconsistent)
+        {
+            md.AppendLine(Inv, $"> **Warning: noisy run.** {(busy ? $"The machine was busy (load {machine.LoadAtStart.Split(' ')[0]} on {machine.Nproc} CPUs). " : "")}"
+                    + $"{(inconsistent ? "A 22-row ORT call measured faster than a 1-row call. " : "")}Treat the ratios below as rough; rerun on a quiet machine.")
+                .AppendLine();
+        }
     }
 
     private static void AppendMicro(StringBuilder md, IReadOnlyDictionary<string, MicroResult> micro)

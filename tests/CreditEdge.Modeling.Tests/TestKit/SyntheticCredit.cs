@@ -15,7 +15,8 @@ public static class SyntheticCredit
     public static readonly string[] Regions = ["N", "S", "E", "W"];
 
     /// <summary>Writes <paramref name="rows"/> rows; the probability of default rises with delays and falls with income.</summary>
-    public static string WriteData(string path, int rows, int seed = 7)
+    /// <param name="shifted">A region where the relationship differs: delays weigh less, region E weighs against, a higher base rate.</param>
+    public static string WriteData(string path, int rows, int seed = 7, bool shifted = false)
     {
         var random = new Random(seed);
         var text = new StringBuilder().AppendLine(Header);
@@ -26,7 +27,9 @@ public static class SyntheticCredit
             var region = random.Next(Regions.Length);
             var gender = random.Next(2) == 0 ? "M" : "F";
             var delays = random.Next(0, 6);
-            var logit = -1.0 - (0.00004 * (income - 60000)) + (0.6 * (delays - 2)) - (0.02 * (age - 45)) + (region == 2 ? 0.8 : 0);
+            var logit = shifted
+                ? -0.2 - (0.00002 * (income - 60000)) + (0.2 * (delays - 2)) + (0.04 * (age - 45)) - (region == 2 ? 0.8 : 0)
+                : -1.0 - (0.00004 * (income - 60000)) + (0.6 * (delays - 2)) - (0.02 * (age - 45)) + (region == 2 ? 0.8 : 0);
             var bad = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
             text.AppendLine(CultureInfo.InvariantCulture, $"{id},{income:F1},{age},{Regions[region]},{gender},{delays},{bad}");
         }

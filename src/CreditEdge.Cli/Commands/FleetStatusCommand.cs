@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CreditEdge.Messaging.Central;
+
+namespace CreditEdge.Cli.Commands;
+
+/// <summary><c>cedge fleet status --broker URL</c>: each device's retained status, model and last telemetry.</summary>
+public static class FleetStatusCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var (broker, username, password) = FleetCommand.ConnectionOptions();
+        var listen = new Option<TimeSpan>("--listen") { Description = "How long to collect retained messages.", DefaultValueFactory = _ => TimeSpan.FromSeconds(2) };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per device instead of a table." };
+        var command = new Command("status", "Show every device's status (online/offline), model and last telemetry.") { broker, username, password, listen, json };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, output, broker, username, password, listen, json, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parseResult, TextWriter output, Option<Uri> broker, Option<string> username, Option<string> password,
+        Option<TimeSpan> listen, Option<bool> json, CancellationToken cancellationToken)
+    {
+        var devices = await FleetStatusReader.ReadAsync(parseResult.GetRequiredValue(broker), parseResult.GetValue(username),
+            FleetCommand.Password(parseResult, password), parseResult.GetValue(listen), cancellationToken);
+        if (parseResult.GetValue(json))
+        {
+            foreach (var d in devices)
+            {
+                var line = new JsonObject { ["deviceId"] = d.DeviceId, ["status"] = d.Status?.DeepClone(), ["telemetry"] = d.Telemetry?.DeepClone() };
+                await output.WriteLineAsync(line.ToJsonString());
+            }
+
+            return CedgeApp.Success;
+        }
+
+        await output.WriteLineAsync($"{"DEVICE",-20} {"STATE",-8} {"MODEL",-24} {"VARIANT",-7} {"OUTBOX",7} {"DECISIONS",9} {"LAST TELEMETRY",-25}");
+        foreach (var d in devices)
+        {
+            var model = d.Status?["modelId"] is { } id ? $"{id}@{d.Status?["modelVersion"]}" : "-";
+            var decisions = d.Telemetry?["decisions"] is JsonObject counts ? counts.Sum(kv => kv.Value?.GetValue<long>() ?? 0).ToString(CultureInfo.InvariantCulture) : "-";
+            await output.WriteLineAsync(
+                $"{d.DeviceId,-20} {Text(d.Status?["state"]),-8} {model,-24} {Text(d.Status?["variant"]),-7} {Text(d.Telemetry?["outboxDepth"]),7} {decisions,9} {Text(d.Telemetry?["at"]),-25}");
+        }
+
+        await output.WriteLineAsync($"{devices.Count} device(s)");
+        return CedgeApp.Success;
+    }
+
+    private static string Text(JsonNode? node) => node is null ? "-" : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
+}
