@@ -56,7 +56,7 @@ public sealed partial class CommandProcessor : IHostedService
         if (message.ResponseTopic is { Length: > 0 } responseTopic)
         {
             response["command"] = name;
-            await _link.PublishAsync(responseTopic, JsonSerializer.SerializeToUtf8Bytes(response, MessagingJson.Default.JsonObject), retain: false, cancellationToken, correlationData: message.CorrelationData);
+            await _link.PublishAsync(responseTopic, JsonSerializer.SerializeToUtf8Bytes(response, MessagingJson.Wire.JsonObject), retain: false, cancellationToken, correlationData: message.CorrelationData);
         }
     }
 

@@ -324,7 +324,7 @@ public sealed partial class FleetLink : BackgroundService
     {
         var uri = _options.BrokerUri();
         var tls = uri.Scheme == "mqtts";
-        var offline = JsonSerializer.SerializeToUtf8Bytes(Offline(), MessagingJson.Default.DeviceStatus);
+        var offline = JsonSerializer.SerializeToUtf8Bytes(Offline(), MessagingJson.Wire.DeviceStatus);
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -391,7 +391,7 @@ public sealed partial class FleetLink : BackgroundService
             .Build();
 
     private async Task PublishStatusAsync(DeviceStatus status, CancellationToken cancellationToken) =>
-        await PublishAsync(Topics.Status(_deviceId), JsonSerializer.SerializeToUtf8Bytes(status, MessagingJson.Default.DeviceStatus), retain: true, cancellationToken);
+        await PublishAsync(Topics.Status(_deviceId), JsonSerializer.SerializeToUtf8Bytes(status, MessagingJson.Wire.DeviceStatus), retain: true, cancellationToken);
 
     private DeviceStatus Offline() => _status.Online() with { State = "offline", At = _time.GetUtcNow() };
 

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -8,4 +9,12 @@ namespace CreditEdge.Messaging;
 [JsonSerializable(typeof(DeviceStatus))]
 [JsonSerializable(typeof(TelemetryReport))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
-public sealed partial class MessagingJson : JsonSerializerContext;
+public sealed partial class MessagingJson : JsonSerializerContext
+{
+    /// <summary>The context messages are written with: no escaping of '+', quotes or non-ASCII letters.</summary>
+    public static MessagingJson Wire { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+}

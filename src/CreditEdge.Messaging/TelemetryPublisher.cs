@@ -33,7 +33,7 @@ public sealed partial class TelemetryPublisher : BackgroundService
         }
 
         var report = _source.Collect();
-        await _link.PublishAsync(Topics.Telemetry(_link.DeviceId), JsonSerializer.SerializeToUtf8Bytes(report, MessagingJson.Default.TelemetryReport), retain: true, cancellationToken);
+        await _link.PublishAsync(Topics.Telemetry(_link.DeviceId), JsonSerializer.SerializeToUtf8Bytes(report, MessagingJson.Wire.TelemetryReport), retain: true, cancellationToken);
         return true;
     }
 

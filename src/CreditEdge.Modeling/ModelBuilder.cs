@@ -200,11 +200,11 @@ public sealed class ModelBuilder
         var c = CultureInfo.InvariantCulture;
         var t = options.Teacher;
         var s = options.Training;
-        var logged = student.Encoder.NumericIndex.Where((_, k) => student.Encoder.LogTransform[k]).Select(i => $"`{schema.Inputs[i].Name}`");
+        var compressed = student.Encoder.NumericIndex.Where((_, k) => student.Encoder.Compress[k]).Select(i => $"`{schema.Inputs[i].Name}`");
         return
         [
             string.Create(c, $"Teacher: ML.NET LightGBM, {t.Trees} trees of at most {t.Leaves} leaves, learning rate {t.LearningRate}, at least {t.MinRowsPerLeaf} rows per leaf, L2 {t.L2}, one thread; exported with ML.NET's ONNX converter and rewritten to the package contract. Kept in the build's artifacts folder, not shipped."),
-            string.Create(c, $"Student: fully connected {string.Join(" → ", student.Network.LayerSizes)} (ReLU, sigmoid), inputs standardized with train mean/std and categorical inputs one-hot encoded inside the graph; signed log sign(x)·ln(1+|x|) first for the amounts ({string.Join(", ", logged)})."),
+            string.Create(c, $"Student: fully connected {string.Join(" → ", student.Network.LayerSizes)} (ReLU, sigmoid), inputs standardized with train mean/std and categorical inputs one-hot encoded inside the graph; the amounts ({string.Join(", ", compressed)}) are first compressed to x / (|x| + c), c = their train median |x| (exact float ops, so scores stay batch-invariant; a Log would not)."),
             string.Create(c, $"Distillation: loss = α·BCE(y, σ(z)) + (1 − α)·T²·BCE(σ(z_teacher/T), σ(z/T)) with T = {s.Distillation.Temperature}, α = {s.Distillation.Alpha}; Adam lr {s.LearningRate}, batch {s.BatchSize}, L2 {s.L2}; early stopping on validation label loss (best epoch {student.Summary.BestEpoch} of {student.Summary.EpochsRun})."),
             string.Create(c, $"Pruning: per-layer magnitude pruning, gradual over {string.Join(", ", options.Pruning.Levels.Select(l => l.ToString("P0", c)))}, each level fine-tuned with the distillation loss and its mask fixed; deployed: the sparsest level whose validation AUC is within {options.Pruning.MaxAucLoss} of the unpruned student's → {pruning.ChosenStep.ActualSparsity:P1} of weights are zero."),
             "Quantization: static QDQ int8 written by cedge (QuantizeLinear/DequantizeLinear around every Gemm input), weights int8 symmetric per output channel, activations uint8 per tensor, " + options.Quantization.Describe() + ". ORT fuses it into QGemm; never dynamic quantization (which makes a row's score depend on its batch).",

@@ -22,7 +22,7 @@ public sealed class QdqQuantizerTests
     {
         var fp32 = TinyNetwork();
 
-        var quantized = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, Equalize = false });
+        var quantized = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, KeepLastLayerFloat = false });
 
         // layer 0: input range [-2, 3] → scale 5/255, zero point round(2 / (5/255)) = 102
         var first = quantized.Layers[0];
@@ -43,7 +43,7 @@ public sealed class QdqQuantizerTests
         Assert.Equal(new byte[] { 127, unchecked((byte)-57), 51, 127 }, weights.RawData.ToByteArray());
         Assert.DoesNotContain(quantized.Onnx.Graph.Node, n => n.OpType is "DynamicQuantizeLinear" or "MatMulInteger");
 
-        float[] rows = [1, 2, -1, 0.5f, 3, -2, 0.4f, 1.3f];
+        float[] rows = [1, 2, -1, 0.45f, 3, -2, 0.4f, 1.3f];
         var ort = Score(quantized.Onnx.ToByteArray(), rows, 4);
         for (var r = 0; r < 4; r++)
         {
@@ -59,8 +59,8 @@ public sealed class QdqQuantizerTests
         var rows = Enumerable.Range(0, 2000).Select(_ => (float)(random.NextDouble() * 2) - 1).ToArray();
         rows[7] = 50; // one outlier
 
-        var minMax = QdqQuantizer.Quantize(TinyNetwork(), rows, 1000, new QuantizationOptions { Calibration = CalibrationMethod.MinMax });
-        var percentile = QdqQuantizer.Quantize(TinyNetwork(), rows, 1000, new QuantizationOptions { Calibration = CalibrationMethod.Percentile, Percentile = 99.9 });
+        var minMax = QdqQuantizer.Quantize(TinyNetwork(), rows, 1000, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, KeepLastLayerFloat = false });
+        var percentile = QdqQuantizer.Quantize(TinyNetwork(), rows, 1000, new QuantizationOptions { Calibration = CalibrationMethod.Percentile, Percentile = 99.9, KeepLastLayerFloat = false });
 
         Assert.Equal(50, minMax.Layers[0].RangeHigh, 3);
         Assert.True(percentile.Layers[0].RangeHigh < 1.01, $"percentile range {percentile.Layers[0].RangeHigh}");
@@ -69,7 +69,7 @@ public sealed class QdqQuantizerTests
     [Fact]
     public void Quantize_KeepFirstLayerFloat_LeavesItsWeightsFloat()
     {
-        var quantized = QdqQuantizer.Quantize(TinyNetwork(), Calibration, 4, new QuantizationOptions { KeepFirstLayerFloat = true });
+        var quantized = QdqQuantizer.Quantize(TinyNetwork(), Calibration, 4, new QuantizationOptions { KeepFirstLayerFloat = true, KeepLastLayerFloat = false });
 
         Assert.Single(quantized.Layers);
         Assert.Contains(quantized.Onnx.Graph.Initializer, t => t.Name == "W1" && t.DataType == (int)TensorProto.Types.DataType.Float);
@@ -92,8 +92,10 @@ public sealed class QdqQuantizerTests
 
         var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
         var ops = optimized.Graph.Node.Select(n => n.OpType).ToArray();
-        Assert.True(ops.Count(o => o == "QGemm") == 3, $"optimized graph ops: {string.Join(", ", ops)}");
+        // the two hidden layers are int8 and fused; the last layer is kept in float by default (Gemm + Sigmoid → FusedGemm)
+        Assert.True(ops.Count(o => o == "QGemm") == 2, $"optimized graph ops: {string.Join(", ", ops)}");
         Assert.DoesNotContain("Gemm", ops);
+        Assert.DoesNotContain("DequantizeLinear", ops);
         Assert.DoesNotContain("DynamicQuantizeLinear", ops);
         Assert.True(rows.Length == count * 4);
     }
@@ -163,7 +165,7 @@ public sealed class QdqQuantizerTests
 
     private static (ModelProto Proto, float[] Rows, int Count) QuantizedStudent()
     {
-        var encoder = new InputEncoder([0, 2, 3], [10f, -3f, 5000f], [4f, 0.5f, 2000f], [1], [3], [false, false, true]);
+        var encoder = new InputEncoder([0, 2, 3], [10f, -3f, 5000f], [4f, 0.5f, 2000f], [1], [3], [false, false, true], [1f, 1f, 3000f]);
         var network = new Mlp([encoder.EncodedWidth, 16, 8, 1]);
         network.Initialize(new Random(3));
         network.RoundToSingle();

@@ -11,7 +11,7 @@ public sealed class StatusCommand(IDeviceStatusSource status, IOutbox outbox, Fl
 
     public Task<JsonObject> ExecuteAsync(JsonObject? arguments, CancellationToken cancellationToken)
     {
-        var result = JsonSerializer.SerializeToNode(status.Online(), MessagingJson.Default.DeviceStatus)!.AsObject();
+        var result = JsonSerializer.SerializeToNode(status.Online(), MessagingJson.Wire.DeviceStatus)!.AsObject();
         result["outboxDepth"] = outbox.Depth;
         result["received"] = link.Received;
         result["reconnects"] = link.Reconnects;

@@ -37,20 +37,18 @@ public static class OnnxModelWriter
             graph.Initializer.Add(FloatTensor("numeric_std", [count], encoder.Scale));
             graph.Node.Add(Node("Gather", "gather_numeric", [InputName, "numeric_index"], ["numeric_raw"], IntAttribute("axis", 1)));
             var numeric = "numeric_raw";
-            if (encoder.LogTransform.Any(l => l))
+            if (encoder.Compress.Any(l => l))
             {
-                // signed log of the amounts: Where(mask, sign(x)·ln(1 + |x|), x)
-                var mask = new TensorProto { Name = "numeric_log", DataType = (int)TensorProto.Types.DataType.Bool };
+                // amounts: Where(mask, x / (|x| + c), x)
+                var mask = new TensorProto { Name = "numeric_compress", DataType = (int)TensorProto.Types.DataType.Bool };
                 mask.Dims.Add(count);
-                mask.Int32Data.AddRange(encoder.LogTransform.Select(l => l ? 1 : 0));
+                mask.Int32Data.AddRange(encoder.Compress.Select(l => l ? 1 : 0));
                 graph.Initializer.Add(mask);
-                graph.Initializer.Add(FloatTensor("one", [], [1f]));
+                graph.Initializer.Add(FloatTensor("numeric_c", [count], encoder.CompressScale));
                 graph.Node.Add(Node("Abs", "abs_numeric", [numeric], ["numeric_abs"]));
-                graph.Node.Add(Node("Add", "shift_numeric", ["numeric_abs", "one"], ["numeric_abs1"]));
-                graph.Node.Add(Node("Log", "log_numeric", ["numeric_abs1"], ["numeric_ln"]));
-                graph.Node.Add(Node("Sign", "sign_numeric", [numeric], ["numeric_sign"]));
-                graph.Node.Add(Node("Mul", "signed_log_numeric", ["numeric_sign", "numeric_ln"], ["numeric_slog"]));
-                graph.Node.Add(Node("Where", "select_numeric", ["numeric_log", "numeric_slog", numeric], ["numeric_t"]));
+                graph.Node.Add(Node("Add", "shift_numeric", ["numeric_abs", "numeric_c"], ["numeric_den"]));
+                graph.Node.Add(Node("Div", "compress_numeric", [numeric, "numeric_den"], ["numeric_cmp"]));
+                graph.Node.Add(Node("Where", "select_numeric", ["numeric_compress", "numeric_cmp", numeric], ["numeric_t"]));
                 numeric = "numeric_t";
             }
 

@@ -20,7 +20,8 @@ public static class OnnxStudentReader
         var numeric = tensors.ContainsKey("numeric_index") ? OnnxGraph.Int64sOf(Tensor("numeric_index")).Select(i => (int)i).ToArray() : [];
         var mean = numeric.Length > 0 ? OnnxGraph.FloatsOf(Tensor("numeric_mean")) : [];
         var scale = numeric.Length > 0 ? OnnxGraph.FloatsOf(Tensor("numeric_std")) : [];
-        var log = tensors.TryGetValue("numeric_log", out var mask) ? mask.Int32Data.Select(v => v != 0).ToArray() : new bool[numeric.Length];
+        var compress = tensors.TryGetValue("numeric_compress", out var mask) ? mask.Int32Data.Select(v => v != 0).ToArray() : new bool[numeric.Length];
+        var compressScale = tensors.TryGetValue("numeric_c", out var c) ? OnnxGraph.FloatsOf(c) : Enumerable.Repeat(1f, numeric.Length).ToArray();
         var categorical = new List<int>();
         var codes = new List<int>();
         foreach (var node in model.Graph.Node.Where(n => n.OpType == "Equal"))
@@ -30,7 +31,7 @@ public static class OnnxStudentReader
             codes.Add(OnnxGraph.FloatsOf(Tensor(node.Input[1])).Length);
         }
 
-        var encoder = new InputEncoder(numeric, mean, scale, categorical, codes, log);
+        var encoder = new InputEncoder(numeric, mean, scale, categorical, codes, compress, compressScale);
         var sizes = new List<int> { encoder.EncodedWidth };
         for (var l = 0; tensors.ContainsKey($"dense{l}_weight"); l++)
         {

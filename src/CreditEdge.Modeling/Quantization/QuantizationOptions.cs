@@ -12,8 +12,12 @@ public sealed record QuantizationOptions
     /// <summary>Keep the first Gemm/MatMul (the one reading the encoded raw inputs) in float32. Default false.</summary>
     public bool KeepFirstLayerFloat { get; init; }
 
-    /// <summary>Keep the last Gemm/MatMul (hidden units → logit; a few dozen weights) in float32. Default false.</summary>
-    public bool KeepLastLayerFloat { get; init; }
+    /// <summary>
+    /// Keep the last Gemm/MatMul (hidden units → logit; a few dozen weights) in float32. Default true: it costs a few
+    /// hundred bytes, removes the quantization of the logit's inputs, and ORT would not fuse it into QGemm anyway
+    /// (it fuses that Gemm with the Sigmoid into a float FusedGemm).
+    /// </summary>
+    public bool KeepLastLayerFloat { get; init; } = true;
 
     /// <summary>Equalize input and hidden-unit ranges first (<see cref="RangeEqualizer"/>). Default true.</summary>
     public bool Equalize { get; init; } = true;

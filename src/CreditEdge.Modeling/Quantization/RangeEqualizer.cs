@@ -47,7 +47,7 @@ public static class RangeEqualizer
             }
         }
 
-        var equalizedEncoder = new InputEncoder(encoder.NumericIndex, encoder.Mean, scale, encoder.CategoricalIndex, encoder.CodeCount, encoder.LogTransform);
+        var equalizedEncoder = new InputEncoder(encoder.NumericIndex, encoder.Mean, scale, encoder.CategoricalIndex, encoder.CodeCount, encoder.Compress, encoder.CompressScale);
         var encoded = MlpTrainer.EncodeAll(equalizedEncoder, calibration);
 
         var workspace = network.CreateWorkspace();

@@ -16,13 +16,14 @@ public sealed class InputEncoder
     private readonly float[] _scale;
     private readonly int[] _categoricalIndex;
     private readonly int[] _codeCount;
-    private readonly bool[] _logTransform;
+    private readonly bool[] _compress;
+    private readonly float[] _compressScale;
 
-    /// <summary>A numeric feature whose largest training |value| reaches this is treated as an amount: signed log first.</summary>
-    public const double LogThreshold = 1000;
+    /// <summary>A numeric feature whose largest training |value| reaches this is treated as an amount and compressed first.</summary>
+    public const double CompressThreshold = 1000;
 
     public InputEncoder(IReadOnlyList<int> numericIndex, IReadOnlyList<float> mean, IReadOnlyList<float> scale,
-        IReadOnlyList<int> categoricalIndex, IReadOnlyList<int> codeCount, IReadOnlyList<bool>? logTransform = null)
+        IReadOnlyList<int> categoricalIndex, IReadOnlyList<int> codeCount, IReadOnlyList<bool>? compress = null, IReadOnlyList<float>? compressScale = null)
     {
         ArgumentNullException.ThrowIfNull(numericIndex);
         ArgumentNullException.ThrowIfNull(mean);
@@ -39,10 +40,11 @@ public sealed class InputEncoder
         _scale = [.. scale];
         _categoricalIndex = [.. categoricalIndex];
         _codeCount = [.. codeCount];
-        _logTransform = logTransform is null ? new bool[_numericIndex.Length] : [.. logTransform];
-        if (_logTransform.Length != _numericIndex.Length)
+        _compress = compress is null ? new bool[_numericIndex.Length] : [.. compress];
+        _compressScale = compressScale is null ? Enumerable.Repeat(1f, _numericIndex.Length).ToArray() : [.. compressScale];
+        if (_compress.Length != _numericIndex.Length || _compressScale.Length != _numericIndex.Length || _compressScale.Any(c => !(c > 0)))
         {
-            throw new ArgumentException("one log-transform flag per numeric feature is needed");
+            throw new ArgumentException("one compress flag and one positive compress scale per numeric feature are needed");
         }
 
         InputWidth = _numericIndex.Length + _categoricalIndex.Length;
@@ -68,11 +70,14 @@ public sealed class InputEncoder
 
     public IReadOnlyList<int> CodeCount => _codeCount;
 
-    /// <summary>Per numeric feature: true when it goes through the signed log before standardization.</summary>
-    public IReadOnlyList<bool> LogTransform => _logTransform;
+    /// <summary>Per numeric feature: true when it goes through x / (|x| + c) before standardization.</summary>
+    public IReadOnlyList<bool> Compress => _compress;
 
-    /// <summary>sign(x)·ln(1 + |x|) in float32, as the graph computes it (Abs, Add, Log, Sign, Mul).</summary>
-    public static float SignedLog(float x) => MathF.Sign(x) * MathF.Log(1f + MathF.Abs(x));
+    /// <summary>Per numeric feature: the c of the compression (1 where unused).</summary>
+    public IReadOnlyList<float> CompressScale => _compressScale;
+
+    /// <summary>x / (|x| + c) in float32, as the graph computes it (Abs, Add, Div: exactly rounded, so batch-invariant).</summary>
+    public static float Compressed(float x, float c) => x / (MathF.Abs(x) + c);
 
     /// <summary>Learns means and standard deviations from <paramref name="train"/>.</summary>
     public static InputEncoder Fit(Dataset train)
@@ -98,6 +103,7 @@ public sealed class InputEncoder
         var mean = new float[numeric.Count];
         var scale = new float[numeric.Count];
         var log = new bool[numeric.Count];
+        var c = Enumerable.Repeat(1f, numeric.Count).ToArray();
         for (var k = 0; k < numeric.Count; k++)
         {
             var largest = 0.0;
@@ -106,12 +112,19 @@ public sealed class InputEncoder
                 largest = Math.Max(largest, Math.Abs(train.Row(r)[numeric[k]]));
             }
 
-            log[k] = largest >= LogThreshold;
+            log[k] = largest >= CompressThreshold;
+            if (log[k])
+            {
+                var magnitudes = Enumerable.Range(0, train.RowCount).Select(r => (double)Math.Abs(train.Row(r)[numeric[k]])).Order().ToArray();
+                var median = (float)Evaluation.Quantiles.Of(magnitudes, 0.5);
+                c[k] = median > 0 ? median : (float)Math.Max(1, magnitudes.Average());
+            }
+
             double sum = 0, sumSquares = 0;
             for (var r = 0; r < train.RowCount; r++)
             {
                 var raw = train.Row(r)[numeric[k]];
-                double v = log[k] ? SignedLog(raw) : raw;
+                double v = log[k] ? Compressed(raw, c[k]) : raw;
                 sum += v;
                 sumSquares += v * v;
             }
@@ -123,7 +136,7 @@ public sealed class InputEncoder
             scale[k] = sd > 1e-6 * Math.Max(1, Math.Abs(m)) ? (float)sd : 1f;
         }
 
-        return new InputEncoder(numeric, mean, scale, categorical, codes, log);
+        return new InputEncoder(numeric, mean, scale, categorical, codes, log, c);
     }
 
     /// <summary>Writes the network input for <paramref name="raw"/> into <paramref name="encoded"/> (length <see cref="EncodedWidth"/>).</summary>
@@ -138,7 +151,7 @@ public sealed class InputEncoder
         {
             // float32 arithmetic, as the graph's Sub and Div do it
             var value = raw[_numericIndex[k]];
-            var centered = (_logTransform[k] ? SignedLog(value) : value) - _mean[k];
+            var centered = (_compress[k] ? Compressed(value, _compressScale[k]) : value) - _mean[k];
             encoded[k] = centered / _scale[k];
         }
 
