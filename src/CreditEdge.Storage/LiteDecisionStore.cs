@@ -140,8 +140,25 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             return;
         }
 
+        // one transaction, deletes by primary key (a Query.In delete scans the collection: 3.5 ms for one record at 5k)
         var outbox = _db.GetCollection(Outbox);
-        var removed = outbox.DeleteMany(Query.In("_id", sequences.Select(s => new BsonValue(s))));
+        var removed = 0;
+        _db.BeginTrans();
+        try
+        {
+            foreach (var sequence in sequences)
+            {
+                removed += outbox.Delete(sequence) ? 1 : 0;
+            }
+
+            _db.Commit();
+        }
+        catch
+        {
+            TryRollback();
+            throw;
+        }
+
         Interlocked.Add(ref _outboxDepth, -removed);
     }
 

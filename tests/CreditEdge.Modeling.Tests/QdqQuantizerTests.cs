@@ -73,6 +73,7 @@ public sealed class QdqQuantizerTests
 
         Assert.Single(quantized.Layers);
         Assert.Contains(quantized.Onnx.Graph.Initializer, t => t.Name == "W1" && t.DataType == (int)TensorProto.Types.DataType.Float);
+        Assert.DoesNotContain(quantized.Onnx.Graph.Initializer, t => t.Name == "W2");
     }
 
     [Fact]
@@ -92,18 +93,23 @@ public sealed class QdqQuantizerTests
 
         var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
         var ops = optimized.Graph.Node.Select(n => n.OpType).ToArray();
-        // the two hidden layers are int8 and fused; the last layer is kept in float by default (Gemm + Sigmoid → FusedGemm)
+        // both hidden layers int8 and fused; the last layer's weights stay float by default (ORT: DQ of its input → Gemm + Sigmoid as FusedGemm)
         Assert.True(ops.Count(o => o == "QGemm") == 2, $"optimized graph ops: {string.Join(", ", ops)}");
         Assert.DoesNotContain("Gemm", ops);
-        Assert.DoesNotContain("DequantizeLinear", ops);
+        Assert.DoesNotContain("MatMulInteger", ops);
         Assert.DoesNotContain("DynamicQuantizeLinear", ops);
         Assert.True(rows.Length == count * 4);
     }
 
     [Fact]
-    public void Score_QuantizedStudent_IsBatchInvariantBitForBit()
+    public void Score_QuantizedStudent_IsBatchInvariantBitForBit() => AssertBatchInvariant(QuantizedStudent());
+
+    [Fact]
+    public void Score_Fp32Student_IsBatchInvariantBitForBit() => AssertBatchInvariant(QuantizedStudent(quantize: false));
+
+    private static void AssertBatchInvariant((ModelProto Proto, float[] Rows, int Count) model)
     {
-        var (proto, rows, count) = QuantizedStudent();
+        var (proto, rows, count) = model;
         var bytes = proto.ToByteArray();
         var alone = new float[count];
         for (var r = 0; r < count; r++)
@@ -163,7 +169,7 @@ public sealed class QdqQuantizerTests
         return model;
     }
 
-    private static (ModelProto Proto, float[] Rows, int Count) QuantizedStudent()
+    private static (ModelProto Proto, float[] Rows, int Count) QuantizedStudent(bool quantize = true)
     {
         var encoder = new InputEncoder([0, 2, 3], [10f, -3f, 5000f], [4f, 0.5f, 2000f], [1], [3], [false, false, true], [1f, 1f, 3000f]);
         var network = new Mlp([encoder.EncodedWidth, 16, 8, 1]);
@@ -181,7 +187,8 @@ public sealed class QdqQuantizerTests
             rows[(r * 4) + 3] = (float)(random.NextDouble() * 20000);
         }
 
-        var proto = QdqQuantizer.Quantize(OnnxModelWriter.Build(model, "test"), rows, count, new QuantizationOptions()).Onnx;
+        var fp32 = OnnxModelWriter.Build(model, "test");
+        var proto = quantize ? QdqQuantizer.Quantize(fp32, rows, count, new QuantizationOptions()).Onnx : fp32;
         return (proto, rows, count);
     }
 

@@ -59,6 +59,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             "max_queued_messages 1000000",
             "max_inflight_messages 0",
             "log_dest none",
+            "set_tcp_nodelay true", // as the shipped config: without it Mosquitto's PUBACKs wait on Nagle and pipelined QoS 1 crawls
         };
         if (Environment.UserName == "root")
         {

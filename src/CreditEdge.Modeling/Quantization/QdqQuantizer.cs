@@ -34,7 +34,14 @@ public static class QdqQuantizer
             .ToList();
         var first = targets.FirstOrDefault();
         var last = targets.LastOrDefault();
-        targets.RemoveAll(n => (options.KeepFirstLayerFloat && n == first) || (options.KeepLastLayerFloat && n == last));
+        if (options.KeepFirstLayerFloat)
+        {
+            targets.Remove(first!);
+        }
+
+        // a last layer kept in float keeps its float weights (a constant ORT pre-packs, as in the fp32 graph) but still
+        // reads a quantized input, so the layer before it ends in Q and fuses into QGemm with a uint8 output
+        var floatWeights = options.KeepLastLayerFloat ? last : null;
 
         var activations = targets.Select(n => n.Input[0]).Distinct(StringComparer.Ordinal).ToArray();
         var values = Calibrate(fp32, activations, calibration, rows);
@@ -59,6 +66,11 @@ public static class QdqQuantizer
             }
 
             node.Input[0] = dequantized;
+            if (node == floatWeights)
+            {
+                inserted[node] = before;
+                continue;
+            }
 
             var weight = initializers[node.Input[1]];
             var transposed = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I == 1);

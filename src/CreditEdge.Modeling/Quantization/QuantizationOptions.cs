@@ -13,9 +13,10 @@ public sealed record QuantizationOptions
     public bool KeepFirstLayerFloat { get; init; }
 
     /// <summary>
-    /// Keep the last Gemm/MatMul (hidden units → logit; a few dozen weights) in float32. Default true: it costs a few
-    /// hundred bytes, removes the quantization of the logit's inputs, and ORT would not fuse it into QGemm anyway
-    /// (it fuses that Gemm with the Sigmoid into a float FusedGemm).
+    /// Keep the last Gemm/MatMul's weights (hidden units → logit; a few dozen) in float32; its input stays quantized so
+    /// the layer before still fuses. Default true: it costs a few hundred bytes, and ORT would not fuse that layer into
+    /// QGemm anyway (it fuses Gemm + Sigmoid into a float FusedGemm) — with int8 weights it would dequantize them on
+    /// every call, unpacked, and the result then depends on the batch size in the last bit.
     /// </summary>
     public bool KeepLastLayerFloat { get; init; } = true;
 
@@ -29,7 +30,7 @@ public sealed record QuantizationOptions
     public string Describe() =>
         (Calibration == CalibrationMethod.Percentile ? FormattableString.Invariant($"percentile {Percentile}") : "minmax")
         + (KeepFirstLayerFloat || KeepLastLayerFloat
-            ? $", {string.Join(" and ", new[] { KeepFirstLayerFloat ? "first" : null, KeepLastLayerFloat ? "last" : null }.OfType<string>())} layer kept in float32"
+            ? $", {string.Join(" and ", new[] { KeepFirstLayerFloat ? "first" : null, KeepLastLayerFloat ? "last" : null }.OfType<string>())} layer weights kept in float32"
             : ", all layers int8")
         + (Equalize ? ", ranges equalized" : string.Empty)
         + FormattableString.Invariant($", {CalibrationRows} calibration rows");

@@ -28,7 +28,7 @@ public static class MarkdownTables
     {
         ArgumentNullException.ThrowIfNull(p);
         return Table(
-            ["reference → candidate", "max |Δp|", "mean |Δp|", "flips at approve", "flips at decline", "top-4 reason set changed", "top-4 reason order changed"],
+            ["reference → candidate", "max abs Δp", "mean abs Δp", "flips at approve", "flips at decline", "top-4 reason set changed", "top-4 reason order changed"],
             [[$"{p.Reference} → {p.Candidate}", F(p.MaxAbsDelta, 6), F(p.MeanAbsDelta, 6), P(p.ApproveFlips, 2), P(p.DeclineFlips, 2), P(p.ReasonSetChanged, 2), P(p.ReasonOrderChanged, 2)]],
             html);
     }
