@@ -55,6 +55,26 @@ public sealed class FleetSyncTests
     }
 
     [Fact]
+    public async Task OutboxPump_BrokerKilledHardAndRestartedMidStream_LosesNothing()
+    {
+        // SIGKILL: Mosquitto acknowledges before it saves, so the fixture saves on every change (the shipped config
+        // bounds that window the same way) and the office is on line, receiving as the device publishes.
+        await using var broker = await MosquittoBroker.StartNewAsync("autosave_on_changes true\nautosave_interval 1");
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", cleanStart: false, subscribe: Topics.Decisions(Device));
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.SaveDecisionsAsync(2000);
+        await device.StartAsync();
+
+        await office.WaitForAsync(m => m.Count >= 400, TimeSpan.FromSeconds(30), "the stream to start");
+        await broker.KillAsync();
+        await broker.StartAsync();
+        await office.ReconnectAsync();
+
+        await office.WaitForAsync(m => Unique(m).Count == 2000, TimeSpan.FromSeconds(60), "all 2000 decisions");
+        await Eventually.HoldsAsync(() => device.Outbox.Depth == 0, TimeSpan.FromSeconds(10), "an empty outbox");
+    }
+
+    [Fact]
     public async Task FleetLink_Connect_PublishesRetainedOnlineStatusWithModel()
     {
         await using var broker = await MosquittoBroker.StartNewAsync();
