@@ -131,6 +131,41 @@ public sealed class FleetSyncTests
     }
 
     [Fact]
+    public async Task FleetLink_ReceivePathStalled_DetectedReplacedAndNothingLost()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device, o =>
+        {
+            o.EchoInterval = TimeSpan.FromMilliseconds(300);
+            o.EchoTimeout = TimeSpan.FromMilliseconds(800);
+        });
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>();
+        var stuck = 0;
+        device.Link.Subscribe("test/slow", async (m, ct) =>
+        {
+            if (Interlocked.Exchange(ref stuck, 1) == 0)
+            {
+                await Task.Delay(3000, ct); // the receive path stops processing while the connection stays up
+            }
+
+            seen.TryAdd(System.Text.Encoding.UTF8.GetString(m.Payload.Span), 0);
+        });
+        await device.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "sender");
+        for (var i = 0; i < 200; i++)
+        {
+            await office.PublishAsync("test/slow", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await Eventually.HoldsAsync(() => device.Link.Stalls >= 1, TimeSpan.FromSeconds(10), "the stall to be detected");
+        await Eventually.HoldsAsync(() => seen.Count == 200, TimeSpan.FromSeconds(30), "all 200 messages after recovery");
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        Assert.True(device.Link.IsConnected);
+    }
+
+    [Fact]
     public async Task Commands_StatusSyncNowAndUnknown_AnswerOnResponseTopic()
     {
         await using var broker = await MosquittoBroker.StartNewAsync();
