@@ -103,6 +103,12 @@ public sealed class ModelBuilder
             deployed = RangeEqualizer.Equalize(deployed, calibration);
         }
 
+        if (options.Quantization.ProjectWeights)
+        {
+            Report("projecting the fp32 weights of the int8 layers onto their int8 grid (fp32 and int8 then share weights)");
+            deployed = WeightGridProjector.Project(deployed, options.Quantization);
+        }
+
         var id = options.ModelId ?? schema.Name;
         var network = string.Join("-", deployed.Network.LayerSizes);
         var fp32 = OnnxModelWriter.Build(deployed, $"CreditEdge {id} {options.Version}: MLP {network}, distilled, {pruning.ChosenStep.ActualSparsity:P0} sparse, seed {seed}");

@@ -22,7 +22,7 @@ public sealed class QdqQuantizerTests
     {
         var fp32 = TinyNetwork();
 
-        var quantized = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, KeepLastLayerFloat = false });
+        var quantized = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, KeepLastLayerFloat = false, ResidualActivations = false });
 
         // layer 0: input range [-2, 3] → scale 5/255, zero point round(2 / (5/255)) = 102
         var first = quantized.Layers[0];
@@ -77,10 +77,76 @@ public sealed class QdqQuantizerTests
     }
 
     [Fact]
-    public void OptimizedSession_QuantizedStudent_OrtFusesIntoQGemm()
+    public void Quantize_ResidualActivations_TinyNetworkMatchesHandComputedTwoDigitForward()
+    {
+        var fp32 = TinyNetwork();
+
+        var quantized = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, KeepLastLayerFloat = false });
+        var oneDigit = QdqQuantizer.Quantize(fp32, Calibration, 4, new QuantizationOptions { Calibration = CalibrationMethod.MinMax, KeepLastLayerFloat = false, ResidualActivations = false });
+
+        // layer 0: input range [-2, 3] → symmetric 3 → scale 3/127, zero point 128; layer 1: hidden range [0, 2.9] → 2.9/127
+        var first = quantized.Layers[0];
+        var second = quantized.Layers[1];
+        Assert.Equal(3f / 127f, first.ActivationScale, 6);
+        Assert.Equal(128, first.ActivationZeroPoint);
+        Assert.Equal(2.9f / 127f, second.ActivationScale, 6);
+        Assert.Equal(new sbyte[] { 127, -57, 51, 127 }, first.Weights);
+
+        float[] rows = [1, 2, -1, 0.45f, 3, -2, 0.4f, 1.3f, 0.013f, -1.77f];
+        var ort = Score(quantized.Onnx.ToByteArray(), rows, 5);
+        var ortOneDigit = Score(oneDigit.Onnx.ToByteArray(), rows, 5);
+        var worstOneDigit = 0.0;
+        for (var r = 0; r < 5; r++)
+        {
+            var expected = HandTwoDigitForward(rows[r * 2], rows[(r * 2) + 1], first, second);
+            Assert.True(Math.Abs(ort[r] - expected) <= 1e-6, $"row {r}: ORT {ort[r]}, by hand {expected}");
+            // against the same int8 weights with exact activations, two digits leave ~1/254 of one digit's rounding error
+            var exact = HandTwoDigitForward(rows[r * 2], rows[(r * 2) + 1], first, second, exactActivations: true);
+            Assert.True(Math.Abs(ort[r] - exact) <= 5e-5, $"row {r}: two-digit {ort[r]}, exact activations {exact}");
+            worstOneDigit = Math.Max(worstOneDigit, Math.Abs(ortOneDigit[r] - exact));
+        }
+
+        Assert.True(worstOneDigit > 5e-4, $"one-digit activations should be visibly coarser; worst |Δp| {worstOneDigit}");
+    }
+
+    [Fact]
+    public void Project_Weights_LandOnTheirInt8GridAndQuantizeBackToTheSameIntegers()
+    {
+        var (model, rows, count) = Student();
+        model.Network.Parameters[model.Network.WeightOffset(0) + 3] = 0; // a pruned weight
+
+        var projected = WeightGridProjector.Project(model, new QuantizationOptions());
+
+        var network = projected.Network;
+        Assert.Equal(0, network.Parameters[network.WeightOffset(0) + 3]);
+        for (var l = 0; l < network.LayerCount - 1; l++)
+        {
+            int inputs = network.LayerSizes[l], outputs = network.LayerSizes[l + 1];
+            var weights = Enumerable.Range(0, inputs * outputs).Select(i => (float)network.Parameters[network.WeightOffset(l) + i]).ToArray();
+            var (quantized, scales) = QdqQuantizer.QuantizeWeights(weights, inputs, outputs, axis: 1);
+            for (var i = 0; i < weights.Length; i++)
+            {
+                Assert.Equal(weights[i], quantized[i] * scales[i % outputs], 6);
+            }
+        }
+
+        // the last layer is kept in float by default, so it is not projected
+        var last = network.LayerCount - 1;
+        Assert.Equal(model.Network.Parameters[model.Network.WeightOffset(last)], network.Parameters[network.WeightOffset(last)]);
+        var fp32 = OnnxModelWriter.Build(projected, "test");
+        var int8 = QdqQuantizer.Quantize(fp32, rows, count, new QuantizationOptions());
+        var a = Score(fp32.ToByteArray(), rows, count);
+        var b = Score(int8.Onnx.ToByteArray(), rows, count);
+        Assert.True(a.Zip(b).Max(p => Math.Abs(p.First - p.Second)) < 1e-3, "projected fp32 and two-digit int8 should agree closely");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OptimizedSession_QuantizedStudent_OrtFusesIntoQGemm(bool residual)
     {
         using var temp = new TempDirectory();
-        var (proto, rows, count) = QuantizedStudent();
+        var (proto, rows, count) = QuantizedStudent(residual: residual);
         var path = temp.Combine("int8.onnx");
         File.WriteAllBytes(path, proto.ToByteArray());
         var optimizedPath = temp.Combine("int8.optimized.onnx");
@@ -93,7 +159,8 @@ public sealed class QdqQuantizerTests
 
         var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
         var ops = optimized.Graph.Node.Select(n => n.OpType).ToArray();
-        // both hidden layers int8 and fused; the last layer's weights stay float by default (ORT: DQ of its input → Gemm + Sigmoid as FusedGemm)
+        // both hidden layers int8 and fused (two-digit: one QGemm per layer reads both digits); the last layer's weights
+        // stay float by default (ORT: Gemm + Sigmoid as FusedGemm)
         Assert.True(ops.Count(o => o == "QGemm") == 2, $"optimized graph ops: {string.Join(", ", ops)}");
         Assert.DoesNotContain("Gemm", ops);
         Assert.DoesNotContain("MatMulInteger", ops);
@@ -103,6 +170,9 @@ public sealed class QdqQuantizerTests
 
     [Fact]
     public void Score_QuantizedStudent_IsBatchInvariantBitForBit() => AssertBatchInvariant(QuantizedStudent());
+
+    [Fact]
+    public void Score_OneDigitQuantizedStudent_IsBatchInvariantBitForBit() => AssertBatchInvariant(QuantizedStudent(residual: false));
 
     [Fact]
     public void Score_Fp32Student_IsBatchInvariantBitForBit() => AssertBatchInvariant(QuantizedStudent(quantize: false));
@@ -151,6 +221,40 @@ public sealed class QdqQuantizerTests
         return 1 / (1 + Math.Exp(-z));
     }
 
+    private static double HandTwoDigitForward(float x0, float x1, QuantizedLayer first, QuantizedLayer second, bool exactActivations = false)
+    {
+        // as ORT computes it: q = Q(x), d = DQ(q) and r = x − d in float32, e = Q(r) at scale / 254; the layer reads d + DQ(e) / 254
+        double TwoDigit(double v, float scale)
+        {
+            if (exactActivations)
+            {
+                return v;
+            }
+
+            var q = Math.Clamp(Math.Round((float)v / scale, MidpointRounding.ToEven) + 128, 0, 255);
+            var d = (float)((q - 128) * scale);
+            var r = (float)v - d;
+            var e = Math.Clamp(Math.Round(r / (scale / QdqQuantizer.ResidualFactor), MidpointRounding.ToEven) + 128, 0, 255);
+            return d + ((e - 128) * scale / QdqQuantizer.ResidualFactor);
+        }
+
+        double[] x = [TwoDigit(x0, first.ActivationScale), TwoDigit(x1, first.ActivationScale)];
+        var h = new double[2];
+        for (var j = 0; j < 2; j++)
+        {
+            var sum = (double)B1[j];
+            for (var i = 0; i < 2; i++)
+            {
+                sum += x[i] * first.Weights[(i * 2) + j] * first.WeightScales[j];
+            }
+
+            h[j] = TwoDigit(Math.Max(0, sum), second.ActivationScale);
+        }
+
+        var z = B2[0] + (h[0] * second.Weights[0] * second.WeightScales[0]) + (h[1] * second.Weights[1] * second.WeightScales[0]);
+        return 1 / (1 + Math.Exp(-z));
+    }
+
     private static ModelProto TinyNetwork()
     {
         var graph = new GraphProto { Name = "tiny" };
@@ -169,7 +273,15 @@ public sealed class QdqQuantizerTests
         return model;
     }
 
-    private static (ModelProto Proto, float[] Rows, int Count) QuantizedStudent(bool quantize = true)
+    private static (ModelProto Proto, float[] Rows, int Count) QuantizedStudent(bool quantize = true, bool residual = true)
+    {
+        var (model, rows, count) = Student();
+        var fp32 = OnnxModelWriter.Build(model, "test");
+        var proto = quantize ? QdqQuantizer.Quantize(fp32, rows, count, new QuantizationOptions { ResidualActivations = residual }).Onnx : fp32;
+        return (proto, rows, count);
+    }
+
+    private static (TrainedModel Model, float[] Rows, int Count) Student()
     {
         var encoder = new InputEncoder([0, 2, 3], [10f, -3f, 5000f], [4f, 0.5f, 2000f], [1], [3], [false, false, true], [1f, 1f, 3000f]);
         var network = new Mlp([encoder.EncodedWidth, 16, 8, 1]);
@@ -187,9 +299,7 @@ public sealed class QdqQuantizerTests
             rows[(r * 4) + 3] = (float)(random.NextDouble() * 20000);
         }
 
-        var fp32 = OnnxModelWriter.Build(model, "test");
-        var proto = quantize ? QdqQuantizer.Quantize(fp32, rows, count, new QuantizationOptions()).Onnx : fp32;
-        return (proto, rows, count);
+        return (model, rows, count);
     }
 
     private static float[] Score(byte[] model, float[] rows, int count)

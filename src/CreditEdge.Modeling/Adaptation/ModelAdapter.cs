@@ -67,6 +67,11 @@ public sealed class ModelAdapter
             calibrated = RangeEqualizer.Equalize(calibrated, calibration);
         }
 
+        if (options.Quantization.ProjectWeights)
+        {
+            calibrated = WeightGridProjector.Project(calibrated, options.Quantization);
+        }
+
         var sequence = original.Manifest.Sequence + 1;
         var version = options.Version ?? original.Manifest.Version;
         var fp32 = OnnxModelWriter.Build(calibrated, $"CreditEdge {original.Manifest.Id} {version}: adapted on {Path.GetFileName(options.DataPath)}, seed {options.Seed}");

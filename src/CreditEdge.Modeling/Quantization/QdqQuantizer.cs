@@ -17,6 +17,9 @@ namespace CreditEdge.Modeling.Quantization;
 /// </list>
 /// Biases stay float. ORT fuses the pattern into QGemm/QLinearMatMul; nothing is computed from the batch at run time,
 /// so a row's score does not depend on the other rows (never dynamic quantization).
+/// With <see cref="QuantizationOptions.ResidualActivations"/> (the default) each layer instead reads its input at two
+/// uint8 digits through one fused QGemm (symmetric range, zero point 128; see <c>ResidualLayer</c>), and a last layer
+/// kept in float reads the float output of the layer before.
 /// </summary>
 public static class QdqQuantizer
 {
@@ -47,6 +50,7 @@ public static class QdqQuantizer
         var values = Calibrate(fp32, activations, calibration, rows);
         var layers = new List<QuantizedLayer>();
         var inserted = new Dictionary<NodeProto, List<NodeProto>>();
+        var appended = new Dictionary<NodeProto, List<NodeProto>>();
         var activationNames = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var k = 0; k < targets.Count; k++)
         {
@@ -54,6 +58,28 @@ public static class QdqQuantizer
             var before = new List<NodeProto>();
             var activation = node.Input[0];
             var (lo, hi) = Range(values[activation], options);
+            if (options.ResidualActivations)
+            {
+                if (node == floatWeights)
+                {
+                    // the layer before ends in float (QGemm with a float output), so a float last layer reads it as is
+                    continue;
+                }
+
+                var symmetric = Math.Max(Math.Abs(lo), Math.Abs(hi));
+                var (rScale, rZero) = ResidualParameters(symmetric);
+                var rWeight = initializers[node.Input[1]];
+                var rTransposed = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I == 1);
+                var (rQuantized, rScales) = QuantizeWeights(OnnxGraph.FloatsOf(rWeight), (int)rWeight.Dims[0], (int)rWeight.Dims[1], rTransposed ? 0 : 1);
+                graph.Initializer.Remove(rWeight);
+                graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}", [rWeight.Dims[0], rWeight.Dims[1]], TensorProto.Types.DataType.Int8, rQuantized.Select(q => unchecked((byte)q)).ToArray()));
+                graph.Initializer.Add(OnnxGraph.FloatTensor($"w{k}s", [rScales.Length], rScales));
+                graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}z", [rScales.Length], TensorProto.Types.DataType.Int8, new byte[rScales.Length]));
+                (inserted[node], appended[node]) = ResidualLayer(graph, node, k, rScale, rZero, rTransposed ? 0 : 1);
+                layers.Add(new QuantizedLayer(node.Name, -symmetric, symmetric, rScale, rZero, rScales, rQuantized));
+                continue;
+            }
+
             var (scale, zeroPoint) = UInt8Parameters(lo, hi);
             if (!activationNames.TryGetValue(activation, out var dequantized))
             {
@@ -96,6 +122,17 @@ public static class QdqQuantizer
             }
 
             ordered.Add(node);
+            if (appended.TryGetValue(node, out var after))
+            {
+                ordered.AddRange(after);
+            }
+        }
+
+        if (options.ResidualActivations)
+        {
+            // two-digit layers add a dozen nodes; unnamed (ONNX allows it, ORT names them itself) the int8 file stays
+            // within a third of the fp32 one
+            ordered.ForEach(n => n.Name = string.Empty);
         }
 
         graph.Node.Clear();
@@ -133,6 +170,74 @@ public static class QdqQuantizer
         }
 
         return (quantized, scales);
+    }
+
+    /// <summary>
+    /// uint8 parameters of a residual-mode activation whose calibrated |values| reach <paramref name="largest"/>: zero point
+    /// 128 and scale largest / 127, so both the value (|x| ≤ 127·scale) and 254 × its rounding residual (|254·r| ≤ 127·scale)
+    /// are representable.
+    /// </summary>
+    public static (float Scale, byte ZeroPoint) ResidualParameters(double largest) =>
+        largest > 0 ? ((float)(largest / 127), ResidualZeroPoint) : (1f, ResidualZeroPoint);
+
+    /// <summary>The factor the rounding residual is scaled by before its own uint8 rounding.</summary>
+    public const float ResidualFactor = 254f;
+
+    private const byte ResidualZeroPoint = 128;
+
+    /// <summary>
+    /// Rewrites <paramref name="node"/> (Y = A·W (+ C)) so that it reads A at two uint8 digits through ONE int8 weight matrix:
+    /// q = Q(A), r = A − DQ(q), e = Q(r) at scale / 254; the uint8 rows [q; e] are dequantized with A's scale (so the
+    /// bottom block reads 254·r) and multiplied by W in a single Gemm (ORT: one QGemm with a float output), and
+    /// Y = top + bottom / 254 (+ C). The input error is at most scale / 508 instead of scale / 2. Returns the nodes that go
+    /// before and after the Gemm.
+    /// </summary>
+    private static (List<NodeProto> Before, List<NodeProto> After) ResidualLayer(GraphProto graph, NodeProto node, int k, float scale, byte zeroPoint, int axis)
+    {
+        if (node.Attribute.Any(a => a.Name == "transA" && a.I == 1))
+        {
+            throw new ModelBuildException($"residual activations need Gemm '{node.Name}' without transA");
+        }
+
+        var activation = node.Input[0];
+        var output = node.Output[0];
+        graph.Initializer.Add(OnnxGraph.FloatTensor($"x{k}s", [], [scale]));
+        graph.Initializer.Add(OnnxGraph.FloatTensor($"x{k}t", [], [scale / ResidualFactor]));
+        graph.Initializer.Add(OnnxGraph.ByteTensor($"x{k}z", [], TensorProto.Types.DataType.Uint8, [zeroPoint]));
+        if (!graph.Initializer.Any(t => t.Name == "rf"))
+        {
+            graph.Initializer.Add(OnnxGraph.FloatTensor("rf", [], [ResidualFactor]));
+        }
+
+        // top digit q = Q(x); residual r = x − DQ(q); bottom digit Q(r) at scale / 254; both uint8 blocks are read back
+        // with the top digit's scale, so the bottom rows hold 254·r and one QGemm multiplies both by W
+        var before = new List<NodeProto>
+        {
+            OnnxGraph.Node("QuantizeLinear", string.Empty, [activation, $"x{k}s", $"x{k}z"], [$"x{k}q"]),
+            OnnxGraph.Node("DequantizeLinear", string.Empty, [$"x{k}q", $"x{k}s", $"x{k}z"], [$"x{k}d"]),
+            OnnxGraph.Node("Sub", string.Empty, [activation, $"x{k}d"], [$"x{k}r"]),
+            OnnxGraph.Node("QuantizeLinear", string.Empty, [$"x{k}r", $"x{k}t", $"x{k}z"], [$"x{k}e"]),
+            OnnxGraph.Node("Concat", string.Empty, [$"x{k}q", $"x{k}e"], [$"x{k}c"], OnnxGraph.IntAttribute("axis", 0)),
+            OnnxGraph.Node("DequantizeLinear", string.Empty, [$"x{k}c", $"x{k}s", $"x{k}z"], [$"x{k}cd"]),
+            OnnxGraph.Node("DequantizeLinear", string.Empty, [$"w{k}", $"w{k}s", $"w{k}z"], [$"w{k}d"], OnnxGraph.IntAttribute("axis", axis)),
+        };
+        var bias = node.OpType == "Gemm" && node.Input.Count > 2 ? node.Input[2] : null;
+        node.Input.Clear();
+        node.Input.Add($"x{k}cd");
+        node.Input.Add($"w{k}d");
+        node.Output[0] = $"y{k}";
+        var after = new List<NodeProto>
+        {
+            OnnxGraph.Node("Split", string.Empty, [$"y{k}"], [$"y{k}h", $"y{k}l"], OnnxGraph.IntAttribute("axis", 0)),
+            OnnxGraph.Node("Div", string.Empty, [$"y{k}l", "rf"], [$"y{k}e"]),
+            OnnxGraph.Node("Add", string.Empty, [$"y{k}h", $"y{k}e"], [bias is null ? output : $"y{k}a"]),
+        };
+        if (bias is not null)
+        {
+            after.Add(OnnxGraph.Node("Add", string.Empty, [$"y{k}a", bias], [output]));
+        }
+
+        return (before, after);
     }
 
     /// <summary>uint8 scale and zero point for the range [lo, hi] widened to include 0 (as ONNX quantizers do).</summary>
