@@ -401,14 +401,19 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
         if (RecordsAdded is { } committed)
         {
-            try
+            // off the writer thread: a listener never delays the next commit, and cannot deadlock Dispose
+            ThreadPool.QueueUserWorkItem(static state =>
             {
-                committed();
-            }
-            catch (Exception ex)
-            {
-                Log.CommittedHandlerFailed(_logger, ex);
-            }
+                var (handler, logger) = ((Action, ILogger))state!;
+                try
+                {
+                    handler();
+                }
+                catch (Exception ex)
+                {
+                    Log.CommittedHandlerFailed(logger, ex);
+                }
+            }, (committed, _logger));
         }
     }
 

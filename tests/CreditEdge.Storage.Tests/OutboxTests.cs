@@ -75,7 +75,7 @@ public sealed class OutboxTests : IDisposable
     public async Task RecordsAdded_AfterCommit_Raised()
     {
         using var store = CreateSut();
-        var raised = new TaskCompletionSource();
+        var raised = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.RecordsAdded += () => raised.TrySetResult();
         await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None);
         await raised.Task.WaitAsync(TimeSpan.FromSeconds(5));
