@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using CreditEdge.Messaging;
 using CreditEdge.Storage;
@@ -65,7 +63,7 @@ public sealed class FleetProcessTests : IDisposable
     private string[] Args(MosquittoBroker broker, params string[] extra) =>
     [
         $"--DataDirectory={_data.Path}",
-        $"--Api:Urls=http://127.0.0.1:{FreePort()}",
+        $"--Api:Urls=http://127.0.0.1:{LoopbackPort.Free()}",
         $"--DeviceId={Device}",
         $"--Mqtt:Broker={broker.Url}",
         "--Mqtt:ReconnectMinDelay=00:00:00.200",
@@ -78,11 +76,4 @@ public sealed class FleetProcessTests : IDisposable
 
     private static HashSet<string> Unique(IEnumerable<(string Topic, string Payload, bool Retained)> messages) =>
         messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("decisionId").GetString()!).ToHashSet();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

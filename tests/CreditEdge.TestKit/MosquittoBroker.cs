@@ -44,7 +44,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             throw new InvalidOperationException($"{Binary} is missing: install it (apt-get install -y mosquitto mosquitto-clients); .ci/run does");
         }
 
-        return new MosquittoBroker(FreePort(), extraConfig);
+        return new MosquittoBroker(LoopbackPort.Free(), extraConfig);
     }
 
     public async Task StartAsync()
@@ -142,10 +142,4 @@ public sealed class MosquittoBroker : IAsyncDisposable
         _dir.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

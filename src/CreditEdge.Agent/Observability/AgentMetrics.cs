@@ -77,15 +77,11 @@ public sealed class AgentMetrics
 
         text.AppendLine("# HELP creditedge_decision_seconds Time from request to durable decision.");
         text.AppendLine("# TYPE creditedge_decision_seconds histogram");
-        long cumulative = 0;
-        for (var i = 0; i < LatencyBounds.Length; i++)
+        foreach (var (bound, count) in LatencyBuckets())
         {
-            cumulative += Interlocked.Read(ref _bucketCounts[i]);
-            text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"{LatencyBounds[i]}\"}} {cumulative}\n");
+            text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"{bound}\"}} {count}\n");
         }
 
-        cumulative += Interlocked.Read(ref _bucketCounts[^1]);
-        text.Append(c, $"creditedge_decision_seconds_bucket{{le=\"+Inf\"}} {cumulative}\n");
         text.Append(c, $"creditedge_decision_seconds_sum {TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks)).TotalSeconds}\n");
         text.Append(c, $"creditedge_decision_seconds_count {Interlocked.Read(ref _latencyCount)}\n");
 
