@@ -3,6 +3,11 @@ using CreditEdge.Core.Packages;
 using CreditEdge.Storage;
 using Microsoft.Extensions.Options;
 
+if (args is [GoldenReplayCommand.Name, .. var packages])
+{
+    return GoldenReplayCommand.Run(packages, Console.Out, Console.Error);
+}
+
 try
 {
     await using var app = AgentApp.Create(args);

@@ -4,15 +4,16 @@ using CreditEdge.Core.Packages;
 
 namespace CreditEdge.Inference;
 
-/// <summary>A package whose chosen variant is open in ORT, passed its golden check and is ready to decide.</summary>
+/// <summary>A package whose chosen variant is open in ORT, passed its golden replay on this CPU and is ready to decide.</summary>
 public sealed class LoadedModel : IDisposable
 {
-    private LoadedModel(ModelPackage package, ModelVariant variant, OnnxScorer scorer, int goldenChecked)
+    private LoadedModel(ModelPackage package, ModelVariant variant, OnnxScorer scorer, int goldenChecked, VariantChoice choice)
     {
         Package = package;
         Variant = variant;
         Scorer = scorer;
         GoldenChecked = goldenChecked;
+        Choice = choice;
         Ref = new ModelRef(package.Manifest.Id, package.Manifest.Version, variant.Sha256, variant.Name);
         Engine = new DecisionEngine(package, scorer, Ref);
         Drift = new DriftMonitor(package.Manifest.Features.Select(f => f.Name).ToArray(), package.Manifest.Reference);
@@ -34,30 +35,19 @@ public sealed class LoadedModel : IDisposable
     /// <summary>How many golden records the variant reproduced at load.</summary>
     public int GoldenChecked { get; }
 
+    /// <summary>Why this variant runs: each variant's golden replay and measured cost on this CPU.</summary>
+    public VariantChoice Choice { get; }
+
     /// <summary>
-    /// Loads the package in <paramref name="directory"/>, opens <paramref name="variantName"/> (or the first variant when null)
-    /// and replays the golden set. Throws <see cref="ModelPackageException"/> naming the check that failed.
+    /// Loads the package in <paramref name="directory"/> and opens <paramref name="variantName"/>, or with null/<c>auto</c>
+    /// the fastest variant that replays golden on this CPU (<see cref="VariantSelection"/>). Throws
+    /// <see cref="ModelPackageException"/> naming the check that failed.
     /// </summary>
-    public static LoadedModel Load(string directory, string? variantName = null, OnnxScorerOptions? options = null)
+    public static LoadedModel Load(string directory, string? variantName = null, OnnxScorerOptions? options = null, TimeProvider? timeProvider = null)
     {
         var package = ModelPackage.Load(directory);
-        var variant = variantName is null ? package.Manifest.Variants[0] : package.Variant(variantName);
-        var scorer = OnnxScorer.Load(package.PathOf(variant), options);
-        try
-        {
-            if (scorer.FeatureCount != package.Schema.Count)
-            {
-                throw new ModelPackageException("input-shape", $"'{variant.File}' takes {scorer.FeatureCount} features; the manifest lists {package.Schema.Count}");
-            }
-
-            var goldenChecked = GoldenCheck.Verify(package, scorer, variant.Name);
-            return new LoadedModel(package, variant, scorer, goldenChecked);
-        }
-        catch
-        {
-            scorer.Dispose();
-            throw;
-        }
+        var (scorer, variant, choice, golden) = VariantSelection.Choose(package, variantName, options ?? OnnxScorerOptions.Default, timeProvider ?? TimeProvider.System);
+        return new LoadedModel(package, variant, scorer, golden, choice);
     }
 
     public void Dispose() => Scorer.Dispose();

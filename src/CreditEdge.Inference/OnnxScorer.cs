@@ -13,8 +13,11 @@ namespace CreditEdge.Inference;
 /// </summary>
 public sealed class OnnxScorer : IProbabilityModel, IDisposable
 {
-    public const string InputName = "features";
-    public const string OutputName = "probability";
+    private const string InputName = ModelContract.InputName;
+    private const string OutputName = ModelContract.OutputName;
+
+    /// <summary>Rows per ORT call in <see cref="Score"/>.</summary>
+    private const int ScoreChunkRows = 4096;
 
     private static readonly string[] InputNames = [InputName];
     private static readonly string[] OutputNames = [OutputName];
@@ -37,13 +40,7 @@ public sealed class OnnxScorer : IProbabilityModel, IDisposable
     public static OnnxScorer Load(string modelPath, OnnxScorerOptions? options = null)
     {
         options ??= OnnxScorerOptions.Default;
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = options.IntraOpThreads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var sessionOptions = options.CreateSessionOptions();
 
         InferenceSession session;
         try
@@ -98,6 +95,33 @@ public sealed class OnnxScorer : IProbabilityModel, IDisposable
         {
             pool.Add(buffers);
         }
+    }
+
+    /// <summary>
+    /// Probabilities for <paramref name="count"/> rows at once (evaluation and tooling: whole data sets in chunks of 4096
+    /// rows, buffers not pooled). The model is batch-invariant, so each row gets what it would get alone.
+    /// </summary>
+    public float[] Score(ReadOnlySpan<float> rows, int count)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (rows.Length != count * FeatureCount)
+        {
+            throw new ArgumentException($"{count} rows of {FeatureCount} features need {count * FeatureCount} values; got {rows.Length}", nameof(rows));
+        }
+
+        var result = new float[count];
+        for (var start = 0; start < count; start += ScoreChunkRows)
+        {
+            var chunk = Math.Min(ScoreChunkRows, count - start);
+            var input = rows.Slice(start * FeatureCount, chunk * FeatureCount).ToArray();
+            var output = new float[chunk];
+            using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [chunk, FeatureCount]);
+            using var outputValue = OrtValue.CreateTensorValueFromMemory(output, [chunk, 1]);
+            _session.Run(_runOptions, InputNames, [inputValue], OutputNames, [outputValue]);
+            output.CopyTo(result.AsSpan(start));
+        }
+
+        return result;
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using CreditEdge.Core.Packages;
+
 namespace CreditEdge.Messaging;
 
 /// <summary>What the retained <c>status</c> message says about the device.</summary>
@@ -9,4 +11,8 @@ public sealed record DeviceStatus(
     string? ModelVersion,
     string? Variant,
     double UptimeSeconds,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>Why this variant runs on this device: each variant's golden replay and measured µs on its CPU.</summary>
+    public VariantChoice? VariantChoice { get; init; }
+}

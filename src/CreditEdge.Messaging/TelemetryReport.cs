@@ -1,4 +1,5 @@
 using CreditEdge.Core.Drift;
+using CreditEdge.Core.Packages;
 
 namespace CreditEdge.Messaging;
 
@@ -14,6 +15,9 @@ public sealed record TelemetryReport
     public string? ModelVersion { get; init; }
 
     public string? Variant { get; init; }
+
+    /// <summary>Why this variant runs on this device: each variant's golden replay and measured µs on its CPU.</summary>
+    public VariantChoice? VariantChoice { get; init; }
 
     /// <summary>Decisions since start, by outcome.</summary>
     public required IReadOnlyDictionary<string, long> Decisions { get; init; }

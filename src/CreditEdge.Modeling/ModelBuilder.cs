@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using CreditEdge.Core.Packages;
+using CreditEdge.Inference;
 using CreditEdge.Modeling.Data;
 using CreditEdge.Modeling.Evaluation;
 using CreditEdge.Modeling.Onnx;
@@ -69,7 +70,7 @@ public sealed class ModelBuilder
         var teacherPath = Path.Combine(artifacts, TeacherFile);
         File.WriteAllBytes(teacherPath, teacher.Onnx.ToByteArray());
         double[] teacherLogits;
-        using (var scorer = new OnnxScorer(teacherPath))
+        using (var scorer = OnnxScorer.Load(teacherPath))
         {
             teacherLogits = scorer.Score(train.Features, train.RowCount).Select(p => Logit(p)).ToArray();
             var teacherTest = scorer.Score(test.Features, test.RowCount).Select(p => (double)p).ToArray();
@@ -223,7 +224,7 @@ public sealed class ModelBuilder
         try
         {
             File.WriteAllBytes(path, proto.ToByteArray());
-            using var scorer = new OnnxScorer(path);
+            using var scorer = OnnxScorer.Load(path);
             var ortScores = scorer.Score(rows.Features, rows.RowCount);
             var expected = model.Predict(rows.Features, rows.RowCount);
             for (var r = 0; r < rows.RowCount; r++)

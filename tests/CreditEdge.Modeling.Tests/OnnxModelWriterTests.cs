@@ -1,7 +1,8 @@
+using CreditEdge.Inference;
 using CreditEdge.Modeling.Onnx;
 using CreditEdge.Modeling.Tests.TestKit;
-using CreditEdge.TestKit;
 using CreditEdge.Modeling.Training;
+using CreditEdge.TestKit;
 
 namespace CreditEdge.Modeling.Tests;
 
@@ -35,7 +36,7 @@ public sealed class OnnxModelWriterTests
         using var temp = new TempDirectory();
         var path = temp.Combine("model.onnx");
         OnnxModelWriter.Write(model, "test", path);
-        using var scorer = new OnnxScorer(path);
+        using var scorer = OnnxScorer.Load(path);
         var ort = scorer.Score(features, rows);
         var expected = model.Predict(features, rows);
 

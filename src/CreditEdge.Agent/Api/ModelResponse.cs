@@ -1,3 +1,4 @@
+using CreditEdge.Core.Packages;
 using CreditEdge.Core.Schema;
 
 namespace CreditEdge.Agent.Api;
@@ -10,4 +11,5 @@ public sealed record ModelResponse(
     string Sha256,
     string Variant,
     IReadOnlyList<FeatureDefinition> Features,
-    IReadOnlyList<NonInputField> NonInputs);
+    IReadOnlyList<NonInputField> NonInputs,
+    VariantChoice VariantChoice);

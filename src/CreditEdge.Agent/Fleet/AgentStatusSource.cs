@@ -16,6 +16,9 @@ internal sealed class AgentStatusSource(DeviceIdentity identity, ModelHost model
     {
         var model = models.Current;
         var now = time.GetUtcNow();
-        return new DeviceStatus("online", identity.DeviceId, AgentVersion, model?.Ref.Id, model?.Ref.Version, model?.Ref.Variant, (now - _started).TotalSeconds, now);
+        return new DeviceStatus("online", identity.DeviceId, AgentVersion, model?.Ref.Id, model?.Ref.Version, model?.Ref.Variant, (now - _started).TotalSeconds, now)
+        {
+            VariantChoice = model?.Choice,
+        };
     }
 }

@@ -19,6 +19,7 @@ internal sealed class AgentTelemetrySource(DeviceIdentity identity, AgentMetrics
             ModelId = model?.Ref.Id,
             ModelVersion = model?.Ref.Version,
             Variant = model?.Ref.Variant,
+            VariantChoice = model?.Choice,
             Decisions = Enum.GetValues<Outcome>().ToDictionary(o => o.ToString().ToLowerInvariant(), metrics.DecisionCount),
             LatencyBuckets = metrics.LatencyBuckets(),
             OutboxDepth = store.Depth,

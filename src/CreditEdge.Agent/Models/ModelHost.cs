@@ -16,13 +16,15 @@ public sealed partial class ModelHost : IDisposable
     private readonly AgentOptions _agent;
     private readonly ModelsOptions _models;
     private readonly ILogger<ModelHost> _logger;
+    private readonly TimeProvider _timeProvider;
     private volatile LoadedModel? _current;
 
-    public ModelHost(IOptions<AgentOptions> agent, IOptions<ModelsOptions> models, ILogger<ModelHost> logger)
+    public ModelHost(IOptions<AgentOptions> agent, IOptions<ModelsOptions> models, ILogger<ModelHost> logger, TimeProvider timeProvider)
     {
         _agent = agent.Value;
         _models = models.Value;
         _logger = logger;
+        _timeProvider = timeProvider;
     }
 
     /// <summary>The active model, or null when none could be loaded.</summary>
@@ -44,10 +46,15 @@ public sealed partial class ModelHost : IDisposable
         try
         {
             CheckSignature(directory);
-            var variant = string.Equals(_models.Variant, "auto", StringComparison.OrdinalIgnoreCase) ? null : _models.Variant;
-            var model = LoadedModel.Load(directory, variant, new OnnxScorerOptions { IntraOpThreads = _models.IntraOpThreads });
+            var model = LoadedModel.Load(directory, _models.Variant, new OnnxScorerOptions { IntraOpThreads = _models.IntraOpThreads }, _timeProvider);
+            foreach (var skipped in model.Choice.Trials.Where(t => !t.Passed))
+            {
+                LogVariantSkipped(_logger, skipped.Name, model.Ref.Id, model.Choice.Cpu, skipped.Failure!);
+            }
+
             Activate(model);
             Log.ModelLoaded(_logger, model.Ref.Id, model.Ref.Version, model.Ref.Variant, model.Ref.Sha256, model.Package.Directory, model.GoldenChecked);
+            LogVariantChosen(_logger, model.Ref.Variant, model.Choice.Mode, model.Choice.Cpu, model.Choice.Reason);
         }
         catch (ModelPackageException ex)
         {
@@ -102,6 +109,12 @@ public sealed partial class ModelHost : IDisposable
             }
         }
     }
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "Running variant {Variant} ({Mode}) on {Cpu}: {Reason}")]
+    private static partial void LogVariantChosen(ILogger logger, string variant, string mode, string cpu, string reason);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Variant {Variant} of {ModelId} is skipped on this CPU ({Cpu}) and never run: {Failure}")]
+    private static partial void LogVariantSkipped(ILogger logger, string variant, string modelId, string cpu, string failure);
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "No trusted keys (*.pem) in {TrustDirectory}: package signatures are NOT enforced; loading {Directory} without a signature check")]
     private static partial void LogSignaturesNotEnforced(ILogger logger, string trustDirectory, string directory);

@@ -17,7 +17,10 @@ public sealed class ModelsOptions
     /// </summary>
     public string? TrustDirectory { get; set; }
 
-    /// <summary>Which variant to run: a variant name (<c>fp32</c>, <c>int8</c>) or <c>auto</c> (default: the package's first variant).</summary>
+    /// <summary>
+    /// Which variant to run: a variant name (<c>fp32</c>, <c>int8</c>), or <c>auto</c> (default): at load every variant
+    /// replays golden on this CPU and is timed, and the fastest that passed runs — the quantized one where it is not slower.
+    /// </summary>
     [Required]
     public string Variant { get; set; } = "auto";
 

@@ -1,3 +1,5 @@
+using CreditEdge.Core.Packages;
+using CreditEdge.Inference;
 using Microsoft.ML.OnnxRuntime;
 
 namespace CreditEdge.Modeling.Evaluation;
@@ -26,17 +28,11 @@ public sealed class OrtCostMeter
         var peakReset = TryResetPeak();
         var rssBefore = ReadStatus("VmRSS");
 
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = OnnxScorerOptions.Default.CreateSessionOptions();
         using var session = new InferenceSession(modelPath, options);
         using var runOptions = new RunOptions();
-        string[] inputNames = ["features"];
-        string[] outputNames = ["probability"];
+        string[] inputNames = [ModelContract.InputName];
+        string[] outputNames = [ModelContract.OutputName];
 
         var single = new float[width];
         var singleOut = new float[1];

@@ -1,4 +1,5 @@
 using CreditEdge.Core.Policy;
+using CreditEdge.Inference;
 using CreditEdge.Modeling.Data;
 using CreditEdge.Modeling.Onnx;
 
@@ -17,8 +18,8 @@ public static class ParityMeter
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(attribution);
-        using var reference = new OnnxScorer(referencePath);
-        using var candidate = new OnnxScorer(candidatePath);
+        using var reference = OnnxScorer.Load(referencePath);
+        using var candidate = OnnxScorer.Load(candidatePath);
         var rows = test.RowCount;
         var batchRows = attribution.BatchRows;
         var width = test.FeatureCount;

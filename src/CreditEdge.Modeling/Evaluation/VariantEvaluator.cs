@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using CreditEdge.Core.Policy;
+using CreditEdge.Inference;
 using CreditEdge.Modeling.Data;
 using CreditEdge.Modeling.Onnx;
 
@@ -25,7 +26,7 @@ public sealed class VariantEvaluator
     public VariantEvaluation Evaluate(string name, string description, string precision, string modelPath, bool deployed, double sparsity = 0)
     {
         float[] scores;
-        using (var scorer = new OnnxScorer(modelPath))
+        using (var scorer = OnnxScorer.Load(modelPath))
         {
             scores = scorer.Score(_test.Features, _test.RowCount);
         }

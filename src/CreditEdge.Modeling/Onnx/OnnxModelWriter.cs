@@ -1,3 +1,4 @@
+using CreditEdge.Core.Packages;
 using CreditEdge.Modeling.Training;
 using Google.Protobuf;
 using Onnx;
@@ -13,8 +14,8 @@ namespace CreditEdge.Modeling.Onnx;
 /// </summary>
 public static class OnnxModelWriter
 {
-    public const string InputName = "features";
-    public const string OutputName = "probability";
+    private const string InputName = ModelContract.InputName;
+    private const string OutputName = ModelContract.OutputName;
     public const int Opset = 17;
     public const long IrVersion = 8;
 

@@ -3,20 +3,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CreditEdge.Core.Packages;
 using CreditEdge.Core.Schema;
-using CreditEdge.Modeling.Onnx;
+using CreditEdge.Inference;
 
 namespace CreditEdge.Modeling.Packaging;
 
 /// <summary>
 /// Reads a written package back the way the device does (<see cref="ModelPackage.Load"/>) and replays
-/// <c>golden.jsonl</c> in a fresh ONNX Runtime session: each record's request form must validate against the
+/// <c>golden.jsonl</c> in a fresh ONNX Runtime session (<see cref="GoldenReplay"/>, as the device does): each record's request form must validate against the
 /// manifest and give exactly its input row, and the model must reproduce each expected probability.
 /// </summary>
 public static class PackageSelfCheck
 {
-    /// <summary>Largest allowed difference between a replayed and an expected probability.</summary>
-    public const double Tolerance = 1e-5;
-
     /// <summary>Throws <see cref="ModelBuildException"/> naming the first disagreement; returns the records checked.</summary>
     public static int Verify(string directory)
     {
@@ -54,27 +51,19 @@ public static class PackageSelfCheck
             }
         }
 
+        var golden = GoldenReplay.Read(package);
         foreach (var variant in package.Manifest.Variants)
         {
-            using var scorer = new OnnxScorer(package.PathOf(variant));
+            using var scorer = OnnxScorer.Load(package.PathOf(variant));
             if (scorer.FeatureCount != width)
             {
                 throw new ModelBuildException($"self-check: '{variant.File}' takes {scorer.FeatureCount} features; the manifest lists {width}");
             }
 
-            var inputs = records.SelectMany(r => r.Input).ToArray();
-            var scores = scorer.Score(inputs, records.Count);
-            for (var i = 0; i < records.Count; i++)
+            var replay = GoldenReplay.Run(golden, scorer, variant.Name);
+            if (!replay.Passed || replay.Records != records.Count)
             {
-                if (!records[i].Expected.TryGetValue(variant.Name, out var expected))
-                {
-                    throw new ModelBuildException($"self-check: golden record {i + 1} has no expected value for variant '{variant.Name}'");
-                }
-
-                if (Math.Abs(scores[i] - expected) > Tolerance)
-                {
-                    throw new ModelBuildException($"self-check: variant '{variant.Name}' gives {scores[i]} for golden record {i + 1}; expected {expected}");
-                }
+                throw new ModelBuildException($"self-check: {replay.Failure ?? $"only {replay.Records} of {records.Count} golden records have an expected value for variant '{variant.Name}'"}");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CreditEdge.Core.Packages;
 using CreditEdge.Core.Policy;
+using CreditEdge.Inference;
 using CreditEdge.Modeling.Evaluation;
 using CreditEdge.Modeling.Onnx;
 using CreditEdge.Modeling.Reporting;
@@ -43,13 +44,13 @@ public sealed class PackageWriter
         File.WriteAllBytes(int8Path, content.Quantized.ToByteArray());
 
         float[] trainScores, testFp32, testInt8;
-        using (var scorer = new OnnxScorer(fp32Path))
+        using (var scorer = OnnxScorer.Load(fp32Path))
         {
             trainScores = scorer.Score(content.Train.Features, content.Train.RowCount);
             testFp32 = scorer.Score(content.Test.Features, content.Test.RowCount);
         }
 
-        using (var scorer = new OnnxScorer(int8Path))
+        using (var scorer = OnnxScorer.Load(int8Path))
         {
             testInt8 = scorer.Score(content.Test.Features, content.Test.RowCount);
         }

@@ -1,3 +1,4 @@
+using CreditEdge.Core.Packages;
 using CreditEdge.Modeling.Onnx;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
@@ -11,18 +12,36 @@ namespace CreditEdge.Modeling.Quantization;
 /// <list type="bullet">
 /// <item>weights int8, symmetric, per output channel: scale_c = max|W[:, c]| / 127, q = round_half_even(w / scale_c)
 /// clamped to [−127, 127], zero point 0, restored by DequantizeLinear(axis = the output-channel axis);</item>
-/// <item>its activation input uint8, asymmetric, per tensor: a range [lo, hi] (widened to hold 0) calibrated on sample
-/// rows run through ONNX Runtime, scale = (hi − lo) / 255, zero point = round(−lo / scale), as QuantizeLinear →
+/// <item>its activation input 7-bit unsigned, per tensor: a range [lo, hi] (widened to hold 0) calibrated on sample
+/// rows run through ONNX Runtime, scale = (hi − lo) / 127, zero point = round(−lo / scale), as Clip → QuantizeLinear →
 /// DequantizeLinear.</item>
 /// </list>
 /// Biases stay float. ORT fuses the pattern into QGemm/QLinearMatMul; nothing is computed from the batch at run time,
 /// so a row's score does not depend on the other rows (never dynamic quantization).
 /// With <see cref="QuantizationOptions.ResidualActivations"/> (the default) each layer instead reads its input at two
-/// uint8 digits through one fused QGemm (symmetric range, zero point 128; see <c>ResidualLayer</c>), and a last layer
+/// 7-bit digits through one fused QGemm (symmetric range, zero point 64; see <c>ResidualLayer</c>), and a last layer
 /// kept in float reads the float output of the layer before.
+/// <para>
+/// <b>Exact on every CPU.</b> ONNX Runtime's u8×s8 kernels on x86 without VNNI (SSE4.1, AVX2, AVX-512 without VNNI)
+/// multiply with <c>pmaddubsw</c>, which adds each pair of adjacent products in a 16-bit lane with saturation; VNNI and
+/// arm64 kernels accumulate in 32 bits. A sum clipped on one CPU and not on another makes the same package score
+/// differently. So every uint8 code an activation can take is kept in [0, <see cref="ActivationCodeMax"/>] (a Clip
+/// before each QuantizeLinear enforces it for any input, not only calibration-like ones) and weights in
+/// [−<see cref="WeightCodeMax"/>, <see cref="WeightCodeMax"/>]: a pair sums to at most 2 · 127 · 127 = 32,258 &lt; 32,767,
+/// so no kernel saturates and all of them compute the same integers.
+/// </para>
 /// </summary>
 public static class QdqQuantizer
 {
+    /// <summary>Largest uint8 code an activation may take: 7 bits, so a pair of u8×s8 products fits a 16-bit lane.</summary>
+    public const int ActivationCodeMax = 127;
+
+    /// <summary>Largest |int8 code| of a weight (symmetric, −128 never used).</summary>
+    public const int WeightCodeMax = 127;
+
+    /// <summary>Largest |sum of two adjacent u8×s8 products| any quantized layer can produce; fits a saturating int16 lane.</summary>
+    public const int LargestProductPair = 2 * ActivationCodeMax * WeightCodeMax;
+
     /// <summary>Quantizes <paramref name="fp32"/> (left untouched) with activation ranges calibrated on <paramref name="rows"/> raw rows.</summary>
     public static QuantizedModel Quantize(ModelProto fp32, ReadOnlySpan<float> calibration, int rows, QuantizationOptions options)
     {
@@ -86,7 +105,8 @@ public static class QdqQuantizer
                 dequantized = $"x{k}d";
                 graph.Initializer.Add(OnnxGraph.FloatTensor($"x{k}s", [], [scale]));
                 graph.Initializer.Add(OnnxGraph.ByteTensor($"x{k}z", [], TensorProto.Types.DataType.Uint8, [zeroPoint]));
-                before.Add(OnnxGraph.Node("QuantizeLinear", $"x{k}Q", [activation, $"x{k}s", $"x{k}z"], [$"x{k}q"]));
+                before.Add(ClipToCodes(graph, activation, k, scale, zeroPoint));
+                before.Add(OnnxGraph.Node("QuantizeLinear", $"x{k}Q", [$"x{k}c", $"x{k}s", $"x{k}z"], [$"x{k}q"]));
                 before.Add(OnnxGraph.Node("DequantizeLinear", $"x{k}D", [$"x{k}q", $"x{k}s", $"x{k}z"], [dequantized]));
                 activationNames[activation] = dequantized;
             }
@@ -155,7 +175,7 @@ public static class QdqQuantizer
                 largest = Math.Max(largest, Math.Abs(weights[axis == 1 ? (i * columns) + c : (c * columns) + i]));
             }
 
-            scales[c] = largest > 0 ? largest / 127f : 1f;
+            scales[c] = largest > 0 ? largest / WeightCodeMax : 1f;
         }
 
         var quantized = new sbyte[weights.Length];
@@ -165,7 +185,7 @@ public static class QdqQuantizer
             {
                 var index = (r * columns) + col;
                 var scale = scales[axis == 1 ? col : r];
-                quantized[index] = (sbyte)Math.Clamp(MathF.Round(weights[index] / scale, MidpointRounding.ToEven), -127, 127);
+                quantized[index] = (sbyte)Math.Clamp(MathF.Round(weights[index] / scale, MidpointRounding.ToEven), -WeightCodeMax, WeightCodeMax);
             }
         }
 
@@ -174,23 +194,26 @@ public static class QdqQuantizer
 
     /// <summary>
     /// uint8 parameters of a residual-mode activation whose calibrated |values| reach <paramref name="largest"/>: zero point
-    /// 128 and scale largest / 127, so both the value (|x| ≤ 127·scale) and 254 × its rounding residual (|254·r| ≤ 127·scale)
-    /// are representable.
+    /// 64 and scale largest / 63, so the value (|x| ≤ 63·scale) and 126 × its rounding residual (|126·r| ≤ 63·scale) both
+    /// take codes in [1, 127].
     /// </summary>
     public static (float Scale, byte ZeroPoint) ResidualParameters(double largest) =>
-        largest > 0 ? ((float)(largest / 127), ResidualZeroPoint) : (1f, ResidualZeroPoint);
+        largest > 0 ? ((float)(largest / ResidualLevels), ResidualZeroPoint) : (1f, ResidualZeroPoint);
 
-    /// <summary>The factor the rounding residual is scaled by before its own uint8 rounding.</summary>
-    public const float ResidualFactor = 254f;
+    /// <summary>The factor the rounding residual is scaled by before its own rounding: |residual| ≤ scale / 2 → |code − 64| ≤ 63.</summary>
+    public const float ResidualFactor = 2 * ResidualLevels;
 
-    private const byte ResidualZeroPoint = 128;
+    /// <summary>Codes either side of the residual zero point.</summary>
+    private const int ResidualLevels = 63;
+
+    private const byte ResidualZeroPoint = 64;
 
     /// <summary>
-    /// Rewrites <paramref name="node"/> (Y = A·W (+ C)) so that it reads A at two uint8 digits through ONE int8 weight matrix:
-    /// q = Q(A), r = A − DQ(q), e = Q(r) at scale / 254; the uint8 rows [q; e] are dequantized with A's scale (so the
-    /// bottom block reads 254·r) and multiplied by W in a single Gemm (ORT: one QGemm with a float output), and
-    /// Y = top + bottom / 254 (+ C). The input error is at most scale / 508 instead of scale / 2. Returns the nodes that go
-    /// before and after the Gemm.
+    /// Rewrites <paramref name="node"/> (Y = A·W (+ C)) so that it reads A at two 7-bit digits through ONE int8 weight matrix:
+    /// a = Clip(A, ±63·scale), q = Q(a), r = a − DQ(q), e = Q(r) at scale / 126; the uint8 rows [q; e] are dequantized with
+    /// A's scale (so the bottom block reads 126·r) and multiplied by W in a single Gemm (ORT: one QGemm with a float output),
+    /// and Y = top + bottom / 126 (+ C). The input error is at most scale / 252 instead of scale / 2. Returns the nodes
+    /// that go before and after the Gemm.
     /// </summary>
     private static (List<NodeProto> Before, List<NodeProto> After) ResidualLayer(GraphProto graph, NodeProto node, int k, float scale, byte zeroPoint, int axis)
     {
@@ -213,12 +236,13 @@ public static class QdqQuantizer
         // with the top digit's scale, so the bottom rows hold 254·r and one QGemm multiplies both by W
         var before = new List<NodeProto>
         {
-            OnnxGraph.Node("QuantizeLinear", string.Empty, [activation, $"x{k}s", $"x{k}z"], [$"x{k}q"]),
+            ClipToCodes(graph, activation, k, scale, zeroPoint),
+            OnnxGraph.Node("QuantizeLinear", string.Empty, [$"x{k}c", $"x{k}s", $"x{k}z"], [$"x{k}q"]),
             OnnxGraph.Node("DequantizeLinear", string.Empty, [$"x{k}q", $"x{k}s", $"x{k}z"], [$"x{k}d"]),
-            OnnxGraph.Node("Sub", string.Empty, [activation, $"x{k}d"], [$"x{k}r"]),
+            OnnxGraph.Node("Sub", string.Empty, [$"x{k}c", $"x{k}d"], [$"x{k}r"]),
             OnnxGraph.Node("QuantizeLinear", string.Empty, [$"x{k}r", $"x{k}t", $"x{k}z"], [$"x{k}e"]),
-            OnnxGraph.Node("Concat", string.Empty, [$"x{k}q", $"x{k}e"], [$"x{k}c"], OnnxGraph.IntAttribute("axis", 0)),
-            OnnxGraph.Node("DequantizeLinear", string.Empty, [$"x{k}c", $"x{k}s", $"x{k}z"], [$"x{k}cd"]),
+            OnnxGraph.Node("Concat", string.Empty, [$"x{k}q", $"x{k}e"], [$"x{k}b"], OnnxGraph.IntAttribute("axis", 0)),
+            OnnxGraph.Node("DequantizeLinear", string.Empty, [$"x{k}b", $"x{k}s", $"x{k}z"], [$"x{k}cd"]),
             OnnxGraph.Node("DequantizeLinear", string.Empty, [$"w{k}", $"w{k}s", $"w{k}z"], [$"w{k}d"], OnnxGraph.IntAttribute("axis", axis)),
         };
         var bias = node.OpType == "Gemm" && node.Input.Count > 2 ? node.Input[2] : null;
@@ -240,7 +264,7 @@ public static class QdqQuantizer
         return (before, after);
     }
 
-    /// <summary>uint8 scale and zero point for the range [lo, hi] widened to include 0 (as ONNX quantizers do).</summary>
+    /// <summary>Scale and zero point mapping the range [lo, hi] (widened to include 0, as ONNX quantizers do) onto codes 0 … 127.</summary>
     public static (float Scale, byte ZeroPoint) UInt8Parameters(double lo, double hi)
     {
         lo = Math.Min(lo, 0);
@@ -250,9 +274,20 @@ public static class QdqQuantizer
             return (1f, 0);
         }
 
-        var scale = (float)((hi - lo) / 255);
-        var zeroPoint = (byte)Math.Clamp(Math.Round(-lo / scale, MidpointRounding.ToEven), 0, 255);
+        var scale = (float)((hi - lo) / ActivationCodeMax);
+        var zeroPoint = (byte)Math.Clamp(Math.Round(-lo / scale, MidpointRounding.ToEven), 0, ActivationCodeMax);
         return (scale, zeroPoint);
+    }
+
+    /// <summary>
+    /// Clip(<paramref name="activation"/>) → <c>x{k}c</c> to the values whose codes lie in [0, 127] at this scale and zero
+    /// point (QuantizeLinear itself would saturate only at 255). ORT keeps a Clip narrower than the QuantizeLinear range.
+    /// </summary>
+    private static NodeProto ClipToCodes(GraphProto graph, string activation, int k, float scale, byte zeroPoint)
+    {
+        graph.Initializer.Add(OnnxGraph.FloatTensor($"x{k}lo", [], [(0 - zeroPoint) * scale]));
+        graph.Initializer.Add(OnnxGraph.FloatTensor($"x{k}hi", [], [(ActivationCodeMax - zeroPoint) * scale]));
+        return OnnxGraph.Node("Clip", string.Empty, [activation, $"x{k}lo", $"x{k}hi"], [$"x{k}c"]);
     }
 
     private static (double Lo, double Hi) Range(float[] values, QuantizationOptions options)
@@ -284,7 +319,7 @@ public static class QdqQuantizer
         var width = calibration.Length / Math.Max(rows, 1);
         using var input = OrtValue.CreateTensorValueFromMemory(calibration.ToArray(), [rows, width]);
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [OnnxModelWriter.InputName], [input], [.. tensors]);
+        using var outputs = session.Run(runOptions, [ModelContract.InputName], [input], [.. tensors]);
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (var i = 0; i < tensors.Length; i++)
         {

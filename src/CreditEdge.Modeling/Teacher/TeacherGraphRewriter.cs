@@ -1,3 +1,4 @@
+using CreditEdge.Core.Packages;
 using CreditEdge.Modeling.Onnx;
 using Onnx;
 
@@ -19,15 +20,15 @@ public static class TeacherGraphRewriter
         var probability = graph.Output.FirstOrDefault(o => o.Name.StartsWith("Probability", StringComparison.Ordinal))
             ?? throw new ModelBuildException($"the exported teacher graph has no Probability output (it has: {string.Join(", ", graph.Output.Select(o => o.Name))})");
 
-        RenameTensor(graph, input.Name, OnnxModelWriter.InputName);
+        RenameTensor(graph, input.Name, ModelContract.InputName);
         var shape = OnnxGraph.Shape([-1, 1]);
         graph.Initializer.Add(shape);
-        graph.Node.Add(OnnxGraph.Node("Reshape", "to_column", [probability.Name, shape.Name], [OnnxModelWriter.OutputName]));
+        graph.Node.Add(OnnxGraph.Node("Reshape", "to_column", [probability.Name, shape.Name], [ModelContract.OutputName]));
 
         graph.Input.Clear();
-        graph.Input.Add(OnnxGraph.FloatValue(OnnxModelWriter.InputName, width));
+        graph.Input.Add(OnnxGraph.FloatValue(ModelContract.InputName, width));
         graph.Output.Clear();
-        graph.Output.Add(OnnxGraph.FloatValue(OnnxModelWriter.OutputName, 1));
+        graph.Output.Add(OnnxGraph.FloatValue(ModelContract.OutputName, 1));
         OnnxGraph.RemoveUnused(graph);
         graph.ValueInfo.Clear();
         graph.Name = "creditedge_teacher";

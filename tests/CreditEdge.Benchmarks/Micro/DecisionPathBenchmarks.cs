@@ -33,8 +33,8 @@ public class DecisionPathBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _model = LoadedModel.Load(Repo.DefaultModel);
-        _host = new ModelHost(Options.Create(new AgentOptions()), Options.Create(new ModelsOptions()), NullLogger<ModelHost>.Instance);
+        _model = LoadedModel.Load(Repo.DefaultModel, "fp32");
+        _host = new ModelHost(Options.Create(new AgentOptions()), Options.Create(new ModelsOptions()), NullLogger<ModelHost>.Instance, TimeProvider.System);
         _scoring = new ScoringService(_host, new UnusedDecisionStore(), new AgentMetrics(), TimeProvider.System, NullLogger<ScoringService>.Instance);
         _body = GoldenBodies.All[0];
         _row = new float[_model.Package.Schema.Count];

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using CreditEdge.Core.Packages;
 using CreditEdge.Inference;
 using Microsoft.ML.OnnxRuntime;
 
@@ -10,8 +11,8 @@ namespace CreditEdge.Benchmarks.Micro;
 /// </summary>
 public class OrtBenchmarks : IDisposable
 {
-    private static readonly string[] InputNames = [OnnxScorer.InputName];
-    private static readonly string[] OutputNames = [OnnxScorer.OutputName];
+    private static readonly string[] InputNames = [ModelContract.InputName];
+    private static readonly string[] OutputNames = [ModelContract.OutputName];
 
     private readonly float[] _probability = new float[1];
     private bool _disposed;
