@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CreditEdge.Modeling;
 using CreditEdge.Modeling.Quantization;
+using CreditEdge.Modeling.Reporting;
 using CreditEdge.Modeling.Training;
 
 namespace CreditEdge.Cli.Commands;
@@ -29,12 +30,13 @@ public static class ModelBuildCommand
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths of the student, e.g. 64,32.", DefaultValueFactory = _ => string.Join(",", new TrainingOptions().HiddenLayers) };
         var createdAt = new Option<DateTimeOffset?>("--created-at") { Description = "Creation time written into the manifest (default: a fixed time, for reproducible bytes)." };
 
+        var results = new Option<FileInfo?>("--results") { Description = "Also write the lightweighting results page (Markdown) here, e.g. benchmarks/results/lightweighting-taiwan.md." };
         data.AcceptExistingOnly();
         schema.AcceptExistingOnly();
 
         var command = new Command("build", "Train teacher, distilled student, pruned and int8 variants on a data set and write a model package.")
         {
-            data, schema, outDir, seed, version, sequence, calibration, percentile, keepFloat, artifacts, noCost, hidden, createdAt,
+            data, schema, outDir, seed, version, sequence, calibration, percentile, keepFloat, artifacts, noCost, hidden, createdAt, results,
         };
         command.SetAction(parseResult =>
         {
@@ -67,7 +69,14 @@ public static class ModelBuildCommand
             };
 
             var builder = new ModelBuilder(TimeProvider.System, new LineProgress(error));
+            var started = TimeProvider.System.GetTimestamp();
             var result = builder.Build(options);
+            if (parseResult.GetValue(results) is { } resultsFile)
+            {
+                var line = "dotnet run -c Release --project src/CreditEdge.Cli -- " + string.Join(' ', parseResult.Tokens.Select(t => t.Value));
+                File.WriteAllText(resultsFile.FullName, ResultsMarkdown.Render(result, Path.GetFileNameWithoutExtension(options.DataPath), line, TimeProvider.System.GetElapsedTime(started)));
+            }
+
             var int8 = result.Report.Variant("int8");
             output.WriteLine($"wrote {result.OutputDirectory}: fp32 test AUC {result.Test.Auc:F4}, int8 {int8.Test.Auc:F4}, teacher {result.Report.Variant("teacher").Test.Auc:F4}; " +
                 $"approve ≥ {result.Policy.ApproveMinScore}, decline < {result.Policy.DeclineBelowScore}");

@@ -12,15 +12,13 @@ namespace CreditEdge.Modeling.Quantization;
 /// <list type="bullet">
 /// <item>weights int8, symmetric, per output channel: scale_c = max|W[:, c]| / 127, q = round_half_even(w / scale_c)
 /// clamped to [−127, 127], zero point 0, restored by DequantizeLinear(axis = the output-channel axis);</item>
-/// <item>its activation input 7-bit unsigned, per tensor: a range [lo, hi] (widened to hold 0) calibrated on sample
-/// rows run through ONNX Runtime, scale = (hi − lo) / 127, zero point = round(−lo / scale), as Clip → QuantizeLinear →
-/// DequantizeLinear.</item>
+/// <item>its activation input at two 7-bit digits, per tensor: a symmetric range ±m calibrated on sample rows run through
+/// ONNX Runtime, scale = m / 63, zero point 64; the value's code and 126 × its rounding residual's code go through one
+/// fused QGemm (see <c>ResidualLayer</c>).</item>
 /// </list>
-/// Biases stay float. ORT fuses the pattern into QGemm/QLinearMatMul; nothing is computed from the batch at run time,
-/// so a row's score does not depend on the other rows (never dynamic quantization).
-/// With <see cref="QuantizationOptions.ResidualActivations"/> (the default) each layer instead reads its input at two
-/// 7-bit digits through one fused QGemm (symmetric range, zero point 64; see <c>ResidualLayer</c>), and a last layer
-/// kept in float reads the float output of the layer before.
+/// Biases stay float; a last layer kept in float reads the float output of the layer before. ORT fuses each layer into
+/// QGemm; nothing is computed from the batch at run time, so a row's score does not depend on the other rows (never
+/// dynamic quantization).
 /// <para>
 /// <b>Exact on every CPU.</b> ONNX Runtime's u8×s8 kernels on x86 without VNNI (SSE4.1, AVX2, AVX-512 without VNNI)
 /// multiply with <c>pmaddubsw</c>, which adds each pair of adjacent products in a 16-bit lane with saturation; VNNI and
@@ -70,67 +68,27 @@ public static class QdqQuantizer
         var layers = new List<QuantizedLayer>();
         var inserted = new Dictionary<NodeProto, List<NodeProto>>();
         var appended = new Dictionary<NodeProto, List<NodeProto>>();
-        var activationNames = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var k = 0; k < targets.Count; k++)
         {
             var node = targets[k];
-            var before = new List<NodeProto>();
-            var activation = node.Input[0];
-            var (lo, hi) = Range(values[activation], options);
-            if (options.ResidualActivations)
-            {
-                if (node == floatWeights)
-                {
-                    // the layer before ends in float (QGemm with a float output), so a float last layer reads it as is
-                    continue;
-                }
-
-                var symmetric = Math.Max(Math.Abs(lo), Math.Abs(hi));
-                var (rScale, rZero) = ResidualParameters(symmetric);
-                var rWeight = initializers[node.Input[1]];
-                var rTransposed = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I == 1);
-                var (rQuantized, rScales) = QuantizeWeights(OnnxGraph.FloatsOf(rWeight), (int)rWeight.Dims[0], (int)rWeight.Dims[1], rTransposed ? 0 : 1);
-                graph.Initializer.Remove(rWeight);
-                graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}", [rWeight.Dims[0], rWeight.Dims[1]], TensorProto.Types.DataType.Int8, rQuantized.Select(q => unchecked((byte)q)).ToArray()));
-                graph.Initializer.Add(OnnxGraph.FloatTensor($"w{k}s", [rScales.Length], rScales));
-                graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}z", [rScales.Length], TensorProto.Types.DataType.Int8, new byte[rScales.Length]));
-                (inserted[node], appended[node]) = ResidualLayer(graph, node, k, rScale, rZero, rTransposed ? 0 : 1);
-                layers.Add(new QuantizedLayer(node.Name, -symmetric, symmetric, rScale, rZero, rScales, rQuantized));
-                continue;
-            }
-
-            var (scale, zeroPoint) = UInt8Parameters(lo, hi);
-            if (!activationNames.TryGetValue(activation, out var dequantized))
-            {
-                dequantized = $"x{k}d";
-                graph.Initializer.Add(OnnxGraph.FloatTensor($"x{k}s", [], [scale]));
-                graph.Initializer.Add(OnnxGraph.ByteTensor($"x{k}z", [], TensorProto.Types.DataType.Uint8, [zeroPoint]));
-                before.Add(ClipToCodes(graph, activation, k, scale, zeroPoint));
-                before.Add(OnnxGraph.Node("QuantizeLinear", $"x{k}Q", [$"x{k}c", $"x{k}s", $"x{k}z"], [$"x{k}q"]));
-                before.Add(OnnxGraph.Node("DequantizeLinear", $"x{k}D", [$"x{k}q", $"x{k}s", $"x{k}z"], [dequantized]));
-                activationNames[activation] = dequantized;
-            }
-
-            node.Input[0] = dequantized;
             if (node == floatWeights)
             {
-                inserted[node] = before;
+                // the layer before ends in float (QGemm with a float output), so a float last layer reads it as is
                 continue;
             }
 
+            var (lo, hi) = Range(values[node.Input[0]], options);
+            var symmetric = Math.Max(Math.Abs(lo), Math.Abs(hi));
+            var (scale, zeroPoint) = ResidualParameters(symmetric);
             var weight = initializers[node.Input[1]];
-            var transposed = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I == 1);
-            var axis = transposed ? 0 : 1;
+            var axis = node.OpType == "Gemm" && node.Attribute.Any(a => a.Name == "transB" && a.I == 1) ? 0 : 1;
             var (quantized, scales) = QuantizeWeights(OnnxGraph.FloatsOf(weight), (int)weight.Dims[0], (int)weight.Dims[1], axis);
             graph.Initializer.Remove(weight);
-            var channels = scales.Length;
             graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}", [weight.Dims[0], weight.Dims[1]], TensorProto.Types.DataType.Int8, quantized.Select(q => unchecked((byte)q)).ToArray()));
-            graph.Initializer.Add(OnnxGraph.FloatTensor($"w{k}s", [channels], scales));
-            graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}z", [channels], TensorProto.Types.DataType.Int8, new byte[channels]));
-            before.Add(OnnxGraph.Node("DequantizeLinear", $"w{k}D", [$"w{k}", $"w{k}s", $"w{k}z"], [$"w{k}d"], OnnxGraph.IntAttribute("axis", axis)));
-            node.Input[1] = $"w{k}d";
-            inserted[node] = before;
-            layers.Add(new QuantizedLayer(node.Name, lo, hi, scale, zeroPoint, scales, quantized));
+            graph.Initializer.Add(OnnxGraph.FloatTensor($"w{k}s", [scales.Length], scales));
+            graph.Initializer.Add(OnnxGraph.ByteTensor($"w{k}z", [scales.Length], TensorProto.Types.DataType.Int8, new byte[scales.Length]));
+            (inserted[node], appended[node]) = ResidualLayer(graph, node, k, scale, zeroPoint, axis);
+            layers.Add(new QuantizedLayer(node.Name, -symmetric, symmetric, scale, zeroPoint, scales, quantized));
         }
 
         var ordered = new List<NodeProto>();
@@ -148,12 +106,9 @@ public static class QdqQuantizer
             }
         }
 
-        if (options.ResidualActivations)
-        {
-            // two-digit layers add a dozen nodes; unnamed (ONNX allows it, ORT names them itself) the int8 file stays
-            // within a third of the fp32 one
-            ordered.ForEach(n => n.Name = string.Empty);
-        }
+        // two-digit layers add a dozen nodes; unnamed (ONNX allows it, ORT names them itself) the int8 file stays within a
+        // third of the fp32 one
+        ordered.ForEach(n => n.Name = string.Empty);
 
         graph.Node.Clear();
         graph.Node.AddRange(ordered);
@@ -262,21 +217,6 @@ public static class QdqQuantizer
         }
 
         return (before, after);
-    }
-
-    /// <summary>Scale and zero point mapping the range [lo, hi] (widened to include 0, as ONNX quantizers do) onto codes 0 … 127.</summary>
-    public static (float Scale, byte ZeroPoint) UInt8Parameters(double lo, double hi)
-    {
-        lo = Math.Min(lo, 0);
-        hi = Math.Max(hi, 0);
-        if (hi - lo <= 0)
-        {
-            return (1f, 0);
-        }
-
-        var scale = (float)((hi - lo) / ActivationCodeMax);
-        var zeroPoint = (byte)Math.Clamp(Math.Round(-lo / scale, MidpointRounding.ToEven), 0, ActivationCodeMax);
-        return (scale, zeroPoint);
     }
 
     /// <summary>

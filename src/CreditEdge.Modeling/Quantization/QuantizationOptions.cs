@@ -21,15 +21,6 @@ public sealed record QuantizationOptions
     public bool KeepLastLayerFloat { get; init; } = true;
 
     /// <summary>
-    /// Two-digit activations (default true): each quantized layer reads its input x as uint8 (zero point 128, symmetric
-    /// range) AND 254 × its rounding residual as a second block of rows through the same int8 weights in ONE Gemm, then
-    /// adds top + bottom / 254. ORT still fuses every such layer into one QGemm (float output); the input rounding error
-    /// shrinks 254-fold, so substituted reason rows no longer flip the top-4 on rounding noise. Costs two uint8 rows per
-    /// row and a few elementwise ops. False: one uint8 digit per activation (the classic QDQ pattern).
-    /// </summary>
-    public bool ResidualActivations { get; init; } = true;
-
-    /// <summary>
     /// Project the fp32 variant's quantized-layer weights onto their own int8 per-channel grid before it is written
     /// (default true; <see cref="WeightGridProjector"/>), so fp32 and int8 share the same weights and differ only in
     /// activation rounding.
@@ -49,7 +40,8 @@ public sealed record QuantizationOptions
             ? $", {string.Join(" and ", new[] { KeepFirstLayerFloat ? "first" : null, KeepLastLayerFloat ? "last" : null }.OfType<string>())} layer weights kept in float32"
             : ", all layers int8")
         + (Equalize ? ", ranges equalized" : string.Empty)
-        + (ResidualActivations ? ", two-digit activations (value + 254 × rounding residual through one QGemm)" : string.Empty)
+        + ", 7-bit activation codes (no saturating kernel)"
+        + FormattableString.Invariant($", two-digit activations (value + {QdqQuantizer.ResidualFactor} × rounding residual through one QGemm)")
         + (ProjectWeights ? ", fp32 weights projected onto the int8 grid" : string.Empty)
         + FormattableString.Invariant($", {CalibrationRows} calibration rows");
 }
