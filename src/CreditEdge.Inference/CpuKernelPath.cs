@@ -16,7 +16,7 @@ public static class CpuKernelPath
         Architecture.X64 when Avx512F.IsSupported && HasAvx512Vnni() => "x86-64 AVX-512 VNNI",
         Architecture.X64 when AvxVnni.IsSupported => "x86-64 AVX2 with AVX-VNNI",
         Architecture.X64 when Avx2.IsSupported => "x86-64 AVX2 without VNNI",
-        Architecture.X64 => "x86-64 SSE (no AVX2)",
+        Architecture.X64 => "x86-64 SSE4 without AVX2",
         Architecture.Arm64 when Dp.IsSupported => "arm64 NEON with dot-product",
         Architecture.Arm64 => "arm64 NEON without dot-product",
         var other => other.ToString(),

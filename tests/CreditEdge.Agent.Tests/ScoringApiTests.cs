@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CreditEdge.Inference;
 using CreditEdge.TestKit;
 
 namespace CreditEdge.Agent.Tests;
@@ -40,7 +41,7 @@ public sealed class ScoringApiTests : IDisposable
         var model = root.GetProperty("model");
         Assert.Equal("taiwan-credit", model.GetProperty("id").GetString());
         Assert.Equal(64, model.GetProperty("sha256").GetString()!.Length);
-        Assert.Equal("fp32", model.GetProperty("variant").GetString());
+        Assert.Contains(model.GetProperty("variant").GetString(), (string[])["fp32", "int8"]);
         Assert.False(string.IsNullOrEmpty(model.GetProperty("version").GetString()));
         Assert.True(root.TryGetProperty("createdAt", out _));
         Assert.Equal("app-1", root.GetProperty("applicationId").GetString());
@@ -56,7 +57,8 @@ public sealed class ScoringApiTests : IDisposable
             var response = await PostScoreAsync(agent, GoldenSet.RequestBody(record));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Equal(record.Expected["fp32"], json.RootElement.GetProperty("probability").GetDouble(), 1e-5);
+            var variant = json.RootElement.GetProperty("model").GetProperty("variant").GetString()!;
+            Assert.Equal(record.Expected[variant], json.RootElement.GetProperty("probability").GetDouble(), 1e-5);
         }
     }
 
@@ -156,6 +158,26 @@ public sealed class ScoringApiTests : IDisposable
         Assert.Contains("CREDIT_LIMIT", names);
         Assert.Contains("PAYMENTDELAY_1", names);
         Assert.DoesNotContain("SEX", names);
+
+        // Models:Variant=auto: every variant replayed golden on this CPU and was timed; the one running is named with why
+        var choice = root.GetProperty("variantChoice");
+        Assert.Equal("auto", choice.GetProperty("mode").GetString());
+        Assert.Equal(root.GetProperty("variant").GetString(), choice.GetProperty("variant").GetString());
+        Assert.False(string.IsNullOrEmpty(choice.GetProperty("cpu").GetString()));
+        Assert.Contains(root.GetProperty("variant").GetString()!, choice.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var trials = choice.GetProperty("trials").EnumerateArray().ToArray();
+        Assert.Equal(["fp32", "int8"], trials.Select(t => t.GetProperty("name").GetString()));
+        foreach (var trial in trials)
+        {
+            Assert.True(trial.GetProperty("passed").GetBoolean());
+            Assert.Equal(GoldenSet.Records.Count, trial.GetProperty("goldenRecords").GetInt32());
+            Assert.InRange(trial.GetProperty("maxDelta").GetDouble(), 0, 1e-5);
+            Assert.True(trial.GetProperty("microsecondsPerDecision").GetDouble() > 0);
+        }
+
+        var chosen = trials.Single(t => t.GetProperty("name").GetString() == root.GetProperty("variant").GetString());
+        Assert.Equal(trials.Min(t => t.GetProperty("microsecondsPerDecision").GetDouble()), chosen.GetProperty("microsecondsPerDecision").GetDouble(),
+            trials.Min(t => t.GetProperty("microsecondsPerDecision").GetDouble()) * VariantSelection.NotSlowerMargin);
     }
 
     [Fact]

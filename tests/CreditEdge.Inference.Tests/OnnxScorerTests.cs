@@ -95,10 +95,11 @@ public sealed class OnnxScorerTests : IDisposable
     [Fact]
     public void LoadedModel_DefaultPackage_PassesGoldenCheckAndBuildsEngine()
     {
-        using var model = LoadedModel.Load(RepoPaths.DefaultModel);
+        using var model = LoadedModel.Load(RepoPaths.DefaultModel, "fp32");
         Assert.Equal(Golden.Length, model.GoldenChecked);
         Assert.Equal("taiwan-credit", model.Ref.Id);
         Assert.Equal(Package.Variant("fp32").Sha256, model.Ref.Sha256);
+        Assert.Equal("configured", model.Choice.Mode);
     }
 
     [Fact]
@@ -112,7 +113,7 @@ public sealed class OnnxScorerTests : IDisposable
         lines[3] = JsonSerializer.Serialize(shifted, PackageJson.Default.GoldenRecord).ReplaceLineEndings(string.Empty);
         File.WriteAllLines(golden, lines);
 
-        var ex = Assert.Throws<ModelPackageException>(() => LoadedModel.Load(copy.Path));
+        var ex = Assert.Throws<ModelPackageException>(() => LoadedModel.Load(copy.Path, "fp32"));
         Assert.Equal("golden", ex.Check);
         Assert.Contains("line 4", ex.Message, StringComparison.Ordinal);
     }
@@ -120,7 +121,7 @@ public sealed class OnnxScorerTests : IDisposable
     [Fact]
     public void DecisionEngine_GoldenApplicant_ProbabilityEqualsSingleRowScoreAndReasonsRaiseRisk()
     {
-        using var model = LoadedModel.Load(RepoPaths.DefaultModel);
+        using var model = LoadedModel.Load(RepoPaths.DefaultModel, "fp32");
         var reasons = new Core.Policy.Reason[4];
         var highRisk = Golden.OrderByDescending(g => g.Expected["fp32"]).First();
 

@@ -26,7 +26,7 @@ public static class ScoreCommand
             Description = "Requests: JSON lines (or one JSON array / object), each {\"applicationId\", \"features\": {…}} or a bare features object.",
             Required = true,
         };
-        var variant = new Option<string?>("--variant") { Description = "Variant to run (default: the package's first)." };
+        var variant = new Option<string?>("--variant") { Description = "Variant to run, or auto (default): the fastest that reproduces golden on this CPU, as the agent picks." };
         directory.AcceptExistingOnly();
         input.AcceptExistingOnly();
 
