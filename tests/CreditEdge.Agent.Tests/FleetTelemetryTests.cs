@@ -58,6 +58,29 @@ public sealed class FleetTelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task StatusAndTelemetry_AutoVariant_SayWhichVariantRunsAndWhy()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", subscribe: [Topics.Status(Device), Topics.Telemetry(Device)]);
+        await using var agent = await RunningAgent.StartAsync(_data.Path, $"--DeviceId={Device}", $"--Mqtt:Broker={broker.Url}", "--Telemetry:Interval=01:00:00");
+        await agent.Services.GetRequiredService<FleetLink>().WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        Assert.True(await agent.Services.GetRequiredService<TelemetryPublisher>().PublishOnceAsync(CancellationToken.None));
+        await office.WaitForAsync(m => m.Any(x => x.Topic == Topics.Status(Device)) && m.Any(x => x.Topic == Topics.Telemetry(Device)), TimeSpan.FromSeconds(10), "status and telemetry");
+
+        foreach (var topic in new[] { Topics.Status(Device), Topics.Telemetry(Device) })
+        {
+            var message = JsonNode.Parse(office.Messages.First(m => m.Topic == topic).Payload)!;
+            var choice = message["variantChoice"]!;
+            Assert.Equal("auto", choice["mode"]!.GetValue<string>());
+            Assert.Equal(message["variant"]!.GetValue<string>(), choice["variant"]!.GetValue<string>());
+            Assert.Contains(choice["variant"]!.GetValue<string>(), choice["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+            var trials = choice["trials"]!.AsArray();
+            Assert.Equal(["fp32", "int8"], trials.Select(t => t!["name"]!.GetValue<string>()));
+            Assert.All(trials, t => Assert.True(t!["microsecondsPerDecision"]!.GetValue<double>() > 0));
+        }
+    }
+
+    [Fact]
     public async Task Command_SetLogLevel_ChangesTheRunningAgentsLogLevel()
     {
         await using var broker = await MosquittoBroker.StartNewAsync();
