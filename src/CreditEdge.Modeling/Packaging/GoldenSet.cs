@@ -63,31 +63,4 @@ public static class GoldenSet
             stream.WriteByte((byte)'\n');
         }
     }
-
-    /// <summary>Reads every record of a golden file.</summary>
-    public static IReadOnlyList<GoldenRecord> Read(string path)
-    {
-        var records = new List<GoldenRecord>();
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            try
-            {
-                records.Add(JsonSerializer.Deserialize(line, PackageJson.Default.GoldenRecord)
-                    ?? throw new JsonException("null record"));
-            }
-            catch (JsonException ex)
-            {
-                throw new ModelBuildException($"'{path}', line {lineNumber}: not a golden record: {ex.Message}", ex);
-            }
-        }
-
-        return records;
-    }
 }

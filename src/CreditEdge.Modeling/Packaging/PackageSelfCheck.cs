@@ -27,8 +27,18 @@ public static class PackageSelfCheck
             throw new ModelBuildException($"self-check: the package does not load: {ex.Message}", ex);
         }
 
-        var records = GoldenSet.Read(Path.Combine(package.Directory, package.Manifest.Golden));
-        if (records.Count == 0)
+        IReadOnlyList<GoldenLine> golden;
+        try
+        {
+            golden = GoldenReplay.Read(package);
+        }
+        catch (ModelPackageException ex)
+        {
+            throw new ModelBuildException($"self-check: {ex.Message}", ex);
+        }
+
+        var records = golden.Select(l => l.Record).ToArray();
+        if (records.Length == 0)
         {
             throw new ModelBuildException("self-check: golden.jsonl is empty");
         }
@@ -36,7 +46,7 @@ public static class PackageSelfCheck
         var width = package.Schema.Count;
         var row = new float[width];
         var problems = new List<ValidationProblem>();
-        for (var i = 0; i < records.Count; i++)
+        for (var i = 0; i < records.Length; i++)
         {
             var request = Encoding.UTF8.GetBytes(new JsonObject { ["features"] = records[i].Features.DeepClone() }.ToJsonString());
             problems.Clear();
@@ -51,7 +61,6 @@ public static class PackageSelfCheck
             }
         }
 
-        var golden = GoldenReplay.Read(package);
         foreach (var variant in package.Manifest.Variants)
         {
             using var scorer = OnnxScorer.Load(package.PathOf(variant));
@@ -61,12 +70,12 @@ public static class PackageSelfCheck
             }
 
             var replay = GoldenReplay.Run(golden, scorer, variant.Name);
-            if (!replay.Passed || replay.Records != records.Count)
+            if (!replay.Passed || replay.Records != records.Length)
             {
-                throw new ModelBuildException($"self-check: {replay.Failure ?? $"only {replay.Records} of {records.Count} golden records have an expected value for variant '{variant.Name}'"}");
+                throw new ModelBuildException($"self-check: {replay.Failure ?? $"only {replay.Records} of {records.Length} golden records have an expected value for variant '{variant.Name}'"}");
             }
         }
 
-        return records.Count;
+        return records.Length;
     }
 }
