@@ -6,8 +6,9 @@ namespace CreditEdge.Inference;
 
 /// <summary>
 /// Names the integer-kernel family ONNX Runtime's MLAS picks on this CPU, from the same instruction-set features it
-/// checks: x86-64 with AVX-512 VNNI or AVX-VNNI (32-bit dot products), AVX2 or SSE4.1 without VNNI (pairs of u8×s8
-/// products summed in saturating 16-bit lanes), arm64 with or without the dot-product extension.
+/// checks: x86-64 with AVX-512 VNNI or AVX-VNNI (32-bit dot products), AVX2 without VNNI (pairs of u8×s8 products summed
+/// in saturating 16-bit lanes), SSE4 without AVX2 (widened to 16 bits first), arm64 with or without the dot-product
+/// extension.
 /// </summary>
 public static class CpuKernelPath
 {

@@ -7,7 +7,7 @@ namespace CreditEdge.KernelPaths.Tests;
 /// <summary>
 /// Every committed package's every variant replays its golden.jsonl within 1e-5 on every integer-kernel path ONNX Runtime
 /// has on the fleet's CPUs (README, "Exact on every CPU"): this host; x86-64 AVX2 without VNNI (qemu-x86_64 as Haswell:
-/// pairs of u8×s8 products in saturating 16-bit lanes) and SSE4.1 without AVX (as Nehalem, the same pairing at 128 bits);
+/// pairs of u8×s8 products in saturating 16-bit lanes) and SSE4.1 without AVX (as Nehalem: MLAS's 128-bit kernel);
 /// arm64 without and with the dot-product extension
 /// (qemu-aarch64 as Cortex-A72 / Cortex-A76, running the agent ./publish-arm64.sh makes). Each run is the agent's own
 /// <c>replay-golden</c> command, and each must report the kernel path it was meant to prove. Each path's lines are written

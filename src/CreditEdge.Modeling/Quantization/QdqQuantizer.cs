@@ -20,7 +20,7 @@ namespace CreditEdge.Modeling.Quantization;
 /// QGemm; nothing is computed from the batch at run time, so a row's score does not depend on the other rows (never
 /// dynamic quantization).
 /// <para>
-/// <b>Exact on every CPU.</b> ONNX Runtime's u8×s8 kernels on x86 without VNNI (SSE4.1, AVX2, AVX-512 without VNNI)
+/// <b>Exact on every CPU.</b> ONNX Runtime's u8×s8 kernels on x86 with AVX2 or AVX-512 but without VNNI
 /// multiply with <c>pmaddubsw</c>, which adds each pair of adjacent products in a 16-bit lane with saturation; VNNI and
 /// arm64 kernels accumulate in 32 bits. A sum clipped on one CPU and not on another makes the same package score
 /// differently. So every uint8 code an activation can take is kept in [0, <see cref="ActivationCodeMax"/>] (a Clip
