@@ -83,7 +83,7 @@ public static class ScoreRequestReader
                 }
                 else
                 {
-                    var name = reader.GetString()!;
+                    var name = GetText(ref reader);
                     reader.Read();
                     problems.Add(new ValidationProblem(name, Echo(ref reader), ValidationRules.UnknownField,
                         $"'{name}' is not a request field; expected 'applicationId' and 'features'"));
@@ -117,6 +117,22 @@ public static class ScoreRequestReader
         return Release(seenRent, problems.Count == before);
     }
 
+    /// <summary>
+    /// The current string token's text. An escape that is no Unicode text (a lone UTF-16 surrogate such as <c>\ud800</c>)
+    /// is valid JSON syntax that no string can hold: it is reported like any other malformed body, never thrown as a 500.
+    /// </summary>
+    private static string GetText(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException ex) when (reader.ValueIsEscaped && ex.InnerException is null)
+        {
+            throw new JsonException("a string holds an escape that is not Unicode text (a lone UTF-16 surrogate such as \\ud800)", ex);
+        }
+    }
+
     private static bool Release(byte[]? rented, bool result)
     {
         if (rented is not null)
@@ -135,7 +151,7 @@ public static class ScoreRequestReader
             var nameLength = reader.HasValueSequence || reader.ValueSpan.Length > nameBuffer.Length || reader.ValueIsEscaped
                 ? -1
                 : Encoding.UTF8.GetChars(reader.ValueSpan, nameBuffer);
-            var name = nameLength >= 0 ? nameBuffer[..nameLength] : reader.GetString().AsSpan();
+            var name = nameLength >= 0 ? nameBuffer[..nameLength] : GetText(ref reader).AsSpan();
             var index = schema.IndexOf(name);
             reader.Read();
 
@@ -186,7 +202,7 @@ public static class ScoreRequestReader
         var field = $"features.{feature.Name}";
         if (reader.TokenType == JsonTokenType.String)
         {
-            var text = reader.GetString()!;
+            var text = GetText(ref reader);
             var rule = IsNonFiniteWord(text) ? ValidationRules.Finite : ValidationRules.Type;
             problems.Add(new ValidationProblem(field, text, rule, rule == ValidationRules.Finite
                 ? $"'{feature.Name}' must be a finite number, not {text}"
@@ -244,7 +260,7 @@ public static class ScoreRequestReader
         }
         else if (reader.TokenType == JsonTokenType.String)
         {
-            index = feature.IndexOfCode(reader.GetString());
+            index = feature.IndexOfCode(GetText(ref reader));
         }
 
         if (index < 0)
@@ -271,7 +287,7 @@ public static class ScoreRequestReader
             return null;
         }
 
-        var id = reader.GetString()!;
+        var id = GetText(ref reader);
         if (id.Length > MaxApplicationIdLength)
         {
             problems.Add(new ValidationProblem("applicationId", Truncate(id), ValidationRules.Length,
@@ -309,7 +325,7 @@ public static class ScoreRequestReader
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return Truncate(reader.GetString()!);
+                return Truncate(GetText(ref reader));
             case JsonTokenType.Number:
                 return Truncate(Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan));
             case JsonTokenType.True:

@@ -102,6 +102,31 @@ public class ScoreRequestReaderTests
         Assert.Contains(result.Problems, p => p.Rule == ValidationRules.Json);
     }
 
+    [Theory]
+    [InlineData("applicationId")]
+    [InlineData("featureValue")]
+    [InlineData("featureName")]
+    [InlineData("topLevelName")]
+    [InlineData("unknownFieldValue")]
+    public void TryRead_LoneSurrogateEscape_ReportsJsonInsteadOfThrowing(string where)
+    {
+        // "\ud800" is valid JSON syntax but no Unicode text: reading it as a string must become a 400 problem
+        var json = where switch
+        {
+            "applicationId" => "{\"features\": {" + ValidFeatures + "}, \"applicationId\": \"a\\ud800b\"}",
+            "featureValue" => "{\"features\": {" + ValidFeatures.Replace("\"EDUCATION\": \"2\"", "\"EDUCATION\": \"\\ud800\"", StringComparison.Ordinal) + "}}",
+            "featureName" => "{\"features\": {" + ValidFeatures + ", \"X\\udc00\": 1}}",
+            "topLevelName" => "{\"features\": {" + ValidFeatures + "}, \"\\ud800\": 1}",
+            _ => "{\"features\": {" + ValidFeatures + "}, \"channel\": \"\\udfff\"}",
+        };
+
+        var result = Read(json);
+
+        Assert.False(result.Ok);
+        var problem = Assert.Single(result.Problems, p => p.Rule == ValidationRules.Json);
+        Assert.Contains("Unicode", problem.Message, StringComparison.Ordinal);
+    }
+
     // ---- rule: unknown-field ----
 
     [Fact]
