@@ -53,7 +53,7 @@ public static class AgentHostingExtensions
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CreditEdge.Storage");
             var store = LiteDecisionStore.Open(
-                new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile, MaxOutbox = storage.MaxOutbox },
+                new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile, MaxOutbox = storage.MaxOutbox, ProbeMinDelay = storage.ProbeMinDelay, ProbeMaxDelay = storage.ProbeMaxDelay },
                 logger);
             Log.StoreOpened(logger, store.DatabasePath, store.Count());
             return store;

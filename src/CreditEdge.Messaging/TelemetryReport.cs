@@ -29,6 +29,9 @@ public sealed record TelemetryReport
 
     public required long StorageBytes { get; init; }
 
+    /// <summary>Why the decision store takes no writes (e.g. the disk is full); absent while it does.</summary>
+    public string? StoreProblem { get; init; }
+
     public double? CpuTemperatureCelsius { get; init; }
 
     public long? MemoryAvailableBytes { get; init; }

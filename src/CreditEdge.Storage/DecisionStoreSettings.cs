@@ -21,5 +21,14 @@ public sealed record DecisionStoreSettings
     /// </summary>
     public long MaxOutbox { get; init; } = 500_000;
 
+    /// <summary>
+    /// After a write failed (a full or failing disk), the writer thread retries a small probe commit after this delay,
+    /// doubling up to <see cref="ProbeMaxDelay"/>; the first that succeeds makes the store writable again. Default 1 s.
+    /// </summary>
+    public TimeSpan ProbeMinDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between write probes while the store is unwritable. Default 30 s.</summary>
+    public TimeSpan ProbeMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
 }

@@ -12,6 +12,13 @@ namespace CreditEdge.Storage;
 /// Decisions in one encrypted LiteDB file, written by a single writer thread that commits whatever is waiting as one
 /// transaction (decision + idempotency key + outbox record + audit link per decision) and then fsyncs the log once:
 /// group commit. A caller's task completes only after that fsync.
+/// <para>
+/// A commit that fails (a full or failing disk) is rolled back, its callers get a <see cref="StorageException"/>, and the
+/// store turns unwritable with the reason (<see cref="UnwritableReason"/>); it never takes the process down. While
+/// unwritable, the writer thread retries a small probe commit with exponential backoff (<see cref="DecisionStoreSettings.ProbeMinDelay"/>
+/// … <see cref="DecisionStoreSettings.ProbeMaxDelay"/>); the first commit that succeeds — probe or decision — makes it
+/// writable again, without a restart. Opening probes once, so a store opened on a full disk starts unwritable.
+/// </para>
 /// </summary>
 public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDisposable
 {
@@ -21,33 +28,42 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     internal const string Audit = "audit";
     internal const string Meta = "meta";
     private const string ChainHeadId = "chain-head";
+    private const string ProbeId = "write-probe";
+    private const int PageSize = 8192;
 
     private readonly DecisionStoreSettings _settings;
     private readonly ILogger _logger;
     private readonly DataDirectoryLock _lock;
-    private readonly SyncedFileStream _data;
-    private readonly SyncedFileStream _log;
-    private readonly LiteDatabase _db;
+    private readonly string _password;
+    private readonly ReaderWriterLockSlim _engineGate = new();
     private readonly BlockingCollection<PendingWrite> _queue = new();
     private readonly Thread _writer;
-    private volatile bool _writable = true;
+    private volatile string? _unwritableReason;
+    private TimeSpan _probeDelay;
     private long _outboxDepth;
     private bool _disposed;
 
-    private LiteDecisionStore(DecisionStoreSettings settings, ILogger logger, DataDirectoryLock directoryLock, SyncedFileStream data, SyncedFileStream log, LiteDatabase db)
+    // replaced only by the writer thread (after a failed commit), under the gate's write lock; readers hold its read lock
+    private StoreEngine? _engine;
+
+    private LiteDecisionStore(DecisionStoreSettings settings, ILogger logger, DataDirectoryLock directoryLock, string password, StoreEngine engine)
     {
         _settings = settings;
         _logger = logger;
         _lock = directoryLock;
-        _data = data;
-        _log = log;
-        _db = db;
-        _outboxDepth = db.GetCollection(Outbox).LongCount();
+        _password = password;
+        _engine = engine;
+        _outboxDepth = engine.Db.GetCollection(Outbox).LongCount();
+        _probeDelay = settings.ProbeMinDelay;
+        Probe();
         _writer = new Thread(WriteLoop) { Name = "creditedge-decision-writer", IsBackground = true };
         _writer.Start();
     }
 
-    public bool IsWritable => _writable && !_disposed;
+    public bool IsWritable => _unwritableReason is null && !_disposed;
+
+    /// <summary>Why the store takes no writes (e.g. "No space left on device : '…/decisions-log.db'"); null while it does.</summary>
+    public string? UnwritableReason => _disposed ? "the decision store is closed" : _unwritableReason;
 
     /// <summary>True while the outbox is full and new decisions are refused.</summary>
     public bool IsOutboxFull => Interlocked.Read(ref _outboxDepth) >= _settings.MaxOutbox;
@@ -68,25 +84,36 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
         var directoryLock = DataDirectoryLock.Acquire(settings.DataDirectory);
-        SyncedFileStream? data = null;
-        SyncedFileStream? log = null;
         try
         {
             var dataPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
             var storeExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
             var password = StorageKey.LoadOrCreate(settings.KeyFilePath, storeExists);
+            // LiteDB writes whole 8 KiB pages into the data file; any other length is a file cut short behind the store's
+            // back (the log is left to LiteDB's own recovery, which ignores a torn last page after a power cut)
+            if (storeExists && new FileInfo(dataPath).Length % PageSize != 0)
+            {
+                throw new StorageException($"'{dataPath}' is damaged: {new FileInfo(dataPath).Length} bytes is not a whole number of {PageSize}-byte pages (truncated?); it was left as it is: restore it from a backup or move it aside to start an empty store");
+            }
 
-            data = new SyncedFileStream(dataPath);
-            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile));
-            var engine = OpenEngine(data, log, password, dataPath, settings.KeyFilePath);
-            var db = new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
-            EnsureIndexes(db);
-            return new LiteDecisionStore(settings, logger, directoryLock, data, log, db);
+            var engine = StoreEngine.Open(settings, password);
+            try
+            {
+                // read what every start needs before anything is written: a damaged file is refused here, untouched
+                _ = engine.Db.GetCollection(Outbox).LongCount();
+                _ = engine.Db.GetCollection(Decisions).LongCount();
+                _ = engine.Db.GetCollection(Meta).FindById(ChainHeadId);
+            }
+            catch (LiteException ex)
+            {
+                engine.Abandon();
+                throw new StorageException($"'{dataPath}' is damaged and cannot be read ({ex.Message}); it was left as it is: restore it from a backup or move it aside to start an empty store", ex);
+            }
+
+            return new LiteDecisionStore(settings, logger, directoryLock, password, engine);
         }
         catch
         {
-            log?.Dispose();
-            data?.Dispose();
             directoryLock.Dispose();
             throw;
         }
@@ -113,23 +140,23 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     public Decision? Find(string decisionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(decisionId);
-        var doc = _db.GetCollection(Decisions).FindById(decisionId);
-        return doc is null ? null : Deserialize(doc["json"].AsString);
+        var json = Read(db => db.GetCollection(Decisions).FindById(decisionId)?["json"].AsString);
+        return json is null ? null : Deserialize(json);
     }
 
     public Decision? FindByIdempotencyKey(string idempotencyKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
-        var key = _db.GetCollection(Idempotency).FindById(idempotencyKey);
-        return key is null ? null : Find(key["decisionId"].AsString);
+        var decisionId = Read(db => db.GetCollection(Idempotency).FindById(idempotencyKey)?["decisionId"].AsString);
+        return decisionId is null ? null : Find(decisionId);
     }
 
     public IReadOnlyList<OutboxRecord> Peek(int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        return _db.GetCollection(Outbox).Query().OrderBy("_id").Limit(max).ToEnumerable()
+        return Read(db => db.GetCollection(Outbox).Query().OrderBy("_id").Limit(max).ToEnumerable()
             .Select(d => new OutboxRecord(d["_id"].AsInt64, d["decisionId"].AsString, d["payload"].AsString))
-            .ToList();
+            .ToList());
     }
 
     public void Acknowledge(IReadOnlyCollection<long> sequences)
@@ -141,24 +168,28 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
 
         // one transaction, deletes by primary key (a Query.In delete scans the collection: 3.5 ms for one record at 5k)
-        var outbox = _db.GetCollection(Outbox);
-        var removed = 0;
-        _db.BeginTrans();
-        try
+        var removed = Read(db =>
         {
-            foreach (var sequence in sequences)
+            var outbox = db.GetCollection(Outbox);
+            var removed = 0;
+            db.BeginTrans();
+            try
             {
-                removed += outbox.Delete(sequence) ? 1 : 0;
+                foreach (var sequence in sequences)
+                {
+                    removed += outbox.Delete(sequence) ? 1 : 0;
+                }
+
+                db.Commit();
+                return removed;
             }
-
-            _db.Commit();
-        }
-        catch
-        {
-            TryRollback();
-            throw;
-        }
-
+            catch (Exception ex) when (ex is LiteException or IOException)
+            {
+                TryRollback(db);
+                MarkUnwritable(ex); // the writer's probe replaces the engine if the failure closed it
+                throw;
+            }
+        });
         Interlocked.Add(ref _outboxDepth, -removed);
     }
 
@@ -167,15 +198,17 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         new FileInfo(DatabasePath).Length + new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length;
 
     /// <summary>Number of decisions stored.</summary>
-    public long Count() => _db.GetCollection(Decisions).LongCount();
+    public long Count() => Read(db => db.GetCollection(Decisions).LongCount());
 
     /// <summary>Walks the audit chain from the first link, recomputing every hash from the stored decisions.</summary>
-    public AuditReport VerifyAuditChain()
+    public AuditReport VerifyAuditChain() => Read(VerifyAuditChain);
+
+    private static AuditReport VerifyAuditChain(LiteDatabase db)
     {
-        var decisions = _db.GetCollection(Decisions);
+        var decisions = db.GetCollection(Decisions);
         var previous = AuditChain.Genesis;
         long verified = 0;
-        foreach (var link in _db.GetCollection(Audit).Query().OrderBy("_id").ToEnumerable())
+        foreach (var link in db.GetCollection(Audit).Query().OrderBy("_id").ToEnumerable())
         {
             var sequence = link["_id"].AsInt64;
             if (sequence != verified + 1)
@@ -205,7 +238,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             verified++;
         }
 
-        var head = _db.GetCollection(Meta).FindById(ChainHeadId);
+        var head = db.GetCollection(Meta).FindById(ChainHeadId);
         if (head is not null && head["sequence"].AsInt64 != verified)
         {
             return new AuditReport(verified, previous, $"the chain head says {head["sequence"].AsInt64} links; {verified} are stored");
@@ -222,7 +255,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     /// <summary>Rewrites a stored decision's JSON behind the chain's back: tests use it to prove tampering is caught.</summary>
     internal void TamperForTest(string decisionId, Func<string, string> change)
     {
-        var decisions = _db.GetCollection(Decisions);
+        var decisions = Read(db => db.GetCollection(Decisions));
         var doc = decisions.FindById(decisionId);
         doc["json"] = change(doc["json"].AsString);
         decisions.Update(doc);
@@ -239,40 +272,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         _queue.CompleteAdding();
         _writer.Join();
         _queue.Dispose();
-        _db.Dispose();
-        _log.Sync();
-        _data.Sync();
-        _log.Dispose();
-        _data.Dispose();
+        _engine?.Dispose();
+        _engineGate.Dispose();
         _lock.Dispose();
-    }
-
-    private static LiteEngine OpenEngine(SyncedFileStream data, SyncedFileStream log, string password, string dataPath, string keyFile)
-    {
-        try
-        {
-            return new LiteEngine(new EngineSettings
-            {
-                DataStream = data,
-                LogStream = log,
-                TempStream = new MemoryStream(),
-                Password = password,
-            });
-        }
-        catch (LiteException ex) when (ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new StorageException($"the key in '{keyFile}' does not open '{dataPath}' ({ex.Message.TrimEnd('.')}); this is not the key this store was created with", ex);
-        }
-        catch (LiteException ex)
-        {
-            throw new StorageException($"'{dataPath}' cannot be opened: {ex.Message}", ex);
-        }
-    }
-
-    private static void EnsureIndexes(LiteDatabase db)
-    {
-        // _id carries every lookup (decision id, idempotency key, outbox and audit sequence); nothing else to index yet.
-        db.GetCollection(Meta).EnsureIndex("_id");
     }
 
     private static Decision Deserialize(string json) =>
@@ -287,7 +289,20 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             batch.Clear();
             try
             {
-                batch.Add(_queue.Take());
+                // writable: wake now and then anyway, in case another thread (an outbox ack) found the disk failing
+                if (_queue.TryTake(out var first, _unwritableReason is null ? _settings.ProbeMinDelay : _probeDelay))
+                {
+                    batch.Add(first); // a real commit is as good a probe as any
+                }
+                else
+                {
+                    if (_unwritableReason is not null)
+                    {
+                        Probe();
+                    }
+
+                    continue;
+                }
             }
             catch (InvalidOperationException)
             {
@@ -303,17 +318,142 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
     }
 
+    /// <summary>
+    /// A one-document commit + fsync (writer thread): success makes the store writable; failure keeps (or makes) it
+    /// unwritable and replaces the engine, which LiteDB closed on the I/O error.
+    /// </summary>
+    private void Probe()
+    {
+        if (_engine is null && !TryReopen())
+        {
+            return;
+        }
+
+        var engine = _engine!;
+        try
+        {
+            engine.Db.BeginTrans();
+            engine.Db.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = ProbeId, ["at"] = DateTime.UtcNow.Ticks });
+            engine.Db.Commit();
+            engine.Log.Sync();
+            MarkWritable();
+        }
+        catch (Exception ex) when (ex is IOException or LiteException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            TryRollback(engine.Db);
+            MarkUnwritable(ex);
+            ReplaceEngine();
+        }
+    }
+
+    /// <summary>Closes the (failed) engine and opens a fresh one on the same files, so reads go on while writes wait for space.</summary>
+    private void ReplaceEngine()
+    {
+        _engineGate.EnterWriteLock();
+        try
+        {
+            _engine?.Dispose();
+            _engine = null;
+        }
+        finally
+        {
+            _engineGate.ExitWriteLock();
+        }
+
+        TryReopen();
+    }
+
+    private bool TryReopen()
+    {
+        StoreEngine engine;
+        try
+        {
+            engine = StoreEngine.Open(_settings, _password);
+        }
+        catch (StorageException ex)
+        {
+            Log.ReopenFailed(_logger, ex);
+            return false;
+        }
+
+        _engineGate.EnterWriteLock();
+        try
+        {
+            _engine = engine;
+        }
+        finally
+        {
+            _engineGate.ExitWriteLock();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a read (or a small outbox write) on the current engine under the gate's read lock; while no engine is open,
+    /// or when LiteDB fails, the caller gets a <see cref="StorageException"/> (503), never a raw LiteDB or I/O error.
+    /// </summary>
+    private T Read<T>(Func<LiteDatabase, T> read)
+    {
+        _engineGate.EnterReadLock();
+        try
+        {
+            var engine = _engine ?? throw new StorageException($"the decision store is unavailable: {_unwritableReason ?? "it is being reopened"}");
+            return read(engine.Db);
+        }
+        catch (Exception ex) when (ex is LiteException or IOException or ObjectDisposedException)
+        {
+            throw new StorageException($"the decision store could not be read: {ex.Message}", ex);
+        }
+        finally
+        {
+            _engineGate.ExitReadLock();
+        }
+    }
+
+    private void MarkWritable()
+    {
+        _probeDelay = _settings.ProbeMinDelay;
+        if (_unwritableReason is not null)
+        {
+            _unwritableReason = null;
+            Log.Writable(_logger);
+        }
+    }
+
+    private void MarkUnwritable(Exception ex)
+    {
+        if (_unwritableReason is null)
+        {
+            _unwritableReason = ex.Message;
+            Log.Unwritable(_logger, ex.Message, ex);
+        }
+        else
+        {
+            _probeDelay = TimeSpan.FromTicks(Math.Min(_probeDelay.Ticks * 2, _settings.ProbeMaxDelay.Ticks));
+        }
+    }
+
     private void CommitBatch(List<PendingWrite> batch)
     {
         var results = new Decision[batch.Count];
+        if (_engine is null && !TryReopen())
+        {
+            var unavailable = new StorageException($"the decision store is unavailable: {_unwritableReason}");
+            batch.ForEach(pending => pending.Done.TrySetException(unavailable));
+            return;
+        }
+
+        var engine = _engine!;
+        var db = engine.Db;
         try
         {
-            _db.BeginTrans();
-            var decisions = _db.GetCollection(Decisions);
-            var keys = _db.GetCollection(Idempotency);
-            var outbox = _db.GetCollection(Outbox);
-            var audit = _db.GetCollection(Audit);
-            var meta = _db.GetCollection(Meta);
+            db.BeginTrans();
+            var decisions = db.GetCollection(Decisions);
+            var keys = db.GetCollection(Idempotency);
+            var outbox = db.GetCollection(Outbox);
+            var audit = db.GetCollection(Audit);
+            var meta = db.GetCollection(Meta);
             var head = meta.FindById(ChainHeadId);
             var sequence = head is null ? 0L : head["sequence"].AsInt64;
             var previous = head is null ? AuditChain.Genesis : head["hash"].AsString;
@@ -369,10 +509,10 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             }
 
             meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = previous });
-            _db.Commit();
-            _log.Sync();
+            db.Commit();
+            engine.Log.Sync();
             Interlocked.Add(ref _outboxDepth, added);
-            _writable = true;
+            MarkWritable();
             for (var i = 0; i < batch.Count; i++)
             {
                 if (errors[i] is { } error)
@@ -387,15 +527,16 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
         catch (Exception ex)
         {
-            TryRollback();
-            _writable = false;
+            TryRollback(db);
             Log.CommitFailed(_logger, batch.Count, ex);
+            MarkUnwritable(ex);
             var failure = new StorageException($"the decision store could not commit: {ex.Message}", ex);
             foreach (var pending in batch)
             {
                 pending.Done.TrySetException(failure);
             }
 
+            ReplaceEngine();
             return;
         }
 
@@ -417,15 +558,16 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
     }
 
-    private void TryRollback()
+    /// <summary>Rolls back the writer's open transaction; a rollback that fails too (the disk that failed the commit) is logged, never thrown.</summary>
+    private void TryRollback(LiteDatabase db)
     {
         try
         {
-            _db.Rollback();
+            db.Rollback();
         }
-        catch (LiteException)
+        catch (Exception ex)
         {
-            // nothing was open; the failure being reported is the one that matters
+            Log.RollbackFailed(_logger, ex);
         }
     }
 
@@ -436,5 +578,17 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "A commit listener failed")]
         public static partial void CommittedHandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Decision store cannot take writes ({Reason}); new decisions get 503 and a write probe retries")]
+        public static partial void Unwritable(ILogger logger, string reason, Exception exception);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Decision store takes writes again")]
+        public static partial void Writable(ILogger logger);
+
+        [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Reopening the decision store after a failure failed; the next probe retries")]
+        public static partial void ReopenFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Rolling back a failed commit failed too")]
+        public static partial void RollbackFailed(ILogger logger, Exception exception);
     }
 }

@@ -81,7 +81,7 @@ public static class ApiEndpoints
 
         if (!store.IsWritable)
         {
-            problems.Add("decision store cannot take writes");
+            problems.Add($"decision store cannot take writes: {store.UnwritableReason}");
         }
 
         if (store.IsOutboxFull)

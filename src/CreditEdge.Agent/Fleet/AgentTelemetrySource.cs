@@ -24,6 +24,7 @@ internal sealed class AgentTelemetrySource(DeviceIdentity identity, AgentMetrics
             LatencyBuckets = metrics.LatencyBuckets(),
             OutboxDepth = store.Depth,
             StorageBytes = store.SizeBytes,
+            StoreProblem = store.UnwritableReason,
             CpuTemperatureCelsius = DeviceHealth.CpuTemperatureCelsius(),
             MemoryAvailableBytes = DeviceHealth.MemoryAvailableBytes(),
             ProcessWorkingSetBytes = Environment.WorkingSet,

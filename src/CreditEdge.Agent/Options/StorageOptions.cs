@@ -14,4 +14,15 @@ public sealed class StorageOptions
     /// </summary>
     [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
     public long MaxOutbox { get; set; } = 500_000;
+
+    /// <summary>
+    /// After a failed write (a full or failing disk) the store retries a small probe commit after this delay, doubling up
+    /// to <see cref="ProbeMaxDelay"/>; the first success makes it writable again without a restart. Default 1 s.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ProbeMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between write probes while the store is unwritable. Default 30 s.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ProbeMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 }

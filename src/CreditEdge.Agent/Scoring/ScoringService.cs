@@ -49,7 +49,7 @@ public sealed class ScoringService
         if (!_store.IsWritable)
         {
             _metrics.Unavailable();
-            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: "the decision store cannot take writes");
+            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: $"the decision store cannot take writes: {_store.UnwritableReason}");
         }
 
         var decision = Decide(model.Engine, body.Span, idempotencyKey, out var problems);

@@ -15,4 +15,7 @@ public interface IDecisionStore
 
     /// <summary>True while the store can take writes.</summary>
     bool IsWritable { get; }
+
+    /// <summary>Why the store takes no writes (e.g. the disk is full); null while it does.</summary>
+    string? UnwritableReason { get; }
 }

@@ -10,6 +10,8 @@ public sealed class UnusedDecisionStore : IDecisionStore
 {
     public bool IsWritable => throw Unused();
 
+    public string? UnwritableReason => throw Unused();
+
     public Task<Decision> SaveAsync(Decision decision, CancellationToken cancellationToken) => throw Unused();
 
     public Decision? Find(string decisionId) => throw Unused();

@@ -1,0 +1,80 @@
+using CreditEdge.Core.Decisions;
+using CreditEdge.Storage;
+using CreditEdge.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CreditEdge.Storage.Tests;
+
+/// <summary>A real full disk (a 4 MiB tmpfs filled to the last block) under the encrypted decision store.</summary>
+public sealed class DiskFullTests : IDisposable
+{
+    private readonly SmallDisk _disk = new(sizeMiB: 4);
+
+    public void Dispose() => _disk.Dispose();
+
+    [Fact]
+    public async Task SaveAsync_DiskFillsThenSpaceReturns_RefusesThenRecoversByItselfAndLosesNothing()
+    {
+        var acknowledged = new List<string>();
+        using (var store = CreateSut())
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                acknowledged.Add((await store.SaveAsync(SampleDecisions.Create(i), CancellationToken.None)).DecisionId);
+            }
+
+            _disk.Fill();
+            var refused = 0;
+            for (var i = 50; i < 400 && refused == 0; i++)
+            {
+                try
+                {
+                    acknowledged.Add((await store.SaveAsync(SampleDecisions.Create(i), CancellationToken.None)).DecisionId);
+                }
+                catch (StorageException)
+                {
+                    refused++;
+                }
+            }
+
+            Assert.Equal(1, refused);
+            Assert.False(store.IsWritable);
+            Assert.Contains("space", store.UnwritableReason, StringComparison.OrdinalIgnoreCase);
+
+            // still full: the probe keeps failing, the store stays refused and readable
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.False(store.IsWritable);
+            Assert.NotNull(store.Find(acknowledged[0]));
+
+            _disk.Free();
+            await Eventually.HoldsAsync(() => store.IsWritable, TimeSpan.FromSeconds(15), "the store to become writable again by its own probe");
+            Assert.Null(store.UnwritableReason);
+            acknowledged.Add((await store.SaveAsync(SampleDecisions.Create(1000), CancellationToken.None)).DecisionId);
+        }
+
+        using var reopened = CreateSut();
+        Assert.All(acknowledged, id => Assert.NotNull(reopened.Find(id)));
+        var audit = reopened.VerifyAuditChain();
+        Assert.True(audit.Intact, audit.Problem);
+        Assert.Equal(reopened.Count(), audit.LinksVerified);
+    }
+
+    [Fact]
+    public async Task Open_OnFullDisk_OpensReadableButNotWritableWithTheReason()
+    {
+        using (var store = CreateSut())
+        {
+            await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None);
+        }
+
+        _disk.Fill();
+        using var full = CreateSut();
+
+        Assert.False(full.IsWritable);
+        Assert.Contains("space", full.UnwritableReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, full.Count());
+    }
+
+    private LiteDecisionStore CreateSut() =>
+        LiteDecisionStore.Open(new DecisionStoreSettings { DataDirectory = _disk.Combine("data"), ProbeMinDelay = TimeSpan.FromMilliseconds(200), ProbeMaxDelay = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
+}
