@@ -1,5 +1,7 @@
 using CreditEdge.Agent.Api;
 using CreditEdge.Agent.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace CreditEdge.Agent;
 
@@ -11,6 +13,7 @@ public static class AgentApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddFleet();
         builder.Services.AddSystemd();
+        builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         builder.WebHost.UseUrls(builder.Configuration[$"{ApiOptions.SectionName}:{nameof(ApiOptions.Urls)}"] ?? new ApiOptions().Urls);
 
         var app = builder.Build();
