@@ -98,6 +98,15 @@ public sealed class ModelPackage
             using var stream = File.OpenRead(path);
             var manifest = JsonSerializer.Deserialize(stream, PackageJson.Default.ModelManifest)
                 ?? throw new ModelPackageException("manifest", $"'{path}' is empty");
+            // "required" only means present: JSON null still deserializes into a non-nullable member
+            foreach (var (name, value) in new (string, object?)[] { ("id", manifest.Id), ("version", manifest.Version), ("features", manifest.Features), ("nonInputs", manifest.NonInputs), ("policy", manifest.Policy), ("reasons", manifest.Reasons), ("reference", manifest.Reference), ("variants", manifest.Variants), ("golden", manifest.Golden) })
+            {
+                if (value is null)
+                {
+                    throw new ModelPackageException("manifest", $"'{path}': '{name}' is null");
+                }
+            }
+
             if (manifest.Features.Any(f => f is null) || manifest.Variants.Any(v => v is null) || manifest.Reasons.Any(r => r is null) || manifest.NonInputs.Any(n => n is null))
             {
                 throw new ModelPackageException("manifest", $"'{path}' has a null entry in features, nonInputs, reasons or variants");

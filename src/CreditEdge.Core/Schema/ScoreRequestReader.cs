@@ -56,7 +56,7 @@ public static class ScoreRequestReader
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("features"u8))
+                if (NameIs(ref reader, "features"u8))
                 {
                     reader.Read();
                     if (sawFeatures)
@@ -76,7 +76,7 @@ public static class ScoreRequestReader
 
                     ReadFeatures(ref reader, schema, row, seen, problems);
                 }
-                else if (reader.ValueTextEquals("applicationId"u8))
+                else if (NameIs(ref reader, "applicationId"u8))
                 {
                     reader.Read();
                     applicationId = ReadApplicationId(ref reader, problems);
@@ -126,6 +126,19 @@ public static class ScoreRequestReader
         try
         {
             return reader.GetString()!;
+        }
+        catch (InvalidOperationException ex) when (reader.ValueIsEscaped && ex.InnerException is null)
+        {
+            throw new JsonException("a string holds an escape that is not Unicode text (a lone UTF-16 surrogate such as \\ud800)", ex);
+        }
+    }
+
+    /// <summary><c>reader.ValueTextEquals(name)</c>, with the same treatment of escapes that are no Unicode text as <see cref="GetText"/>.</summary>
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            return reader.ValueTextEquals(name);
         }
         catch (InvalidOperationException ex) when (reader.ValueIsEscaped && ex.InnerException is null)
         {

@@ -108,6 +108,8 @@ public class ScoreRequestReaderTests
     [InlineData("featureName")]
     [InlineData("topLevelName")]
     [InlineData("unknownFieldValue")]
+    [InlineData("nameComparedWithFeatures")]
+    [InlineData("nameComparedWithApplicationId")]
     public void TryRead_LoneSurrogateEscape_ReportsJsonInsteadOfThrowing(string where)
     {
         // "\ud800" is valid JSON syntax but no Unicode text: reading it as a string must become a 400 problem
@@ -117,6 +119,8 @@ public class ScoreRequestReaderTests
             "featureValue" => "{\"features\": {" + ValidFeatures.Replace("\"EDUCATION\": \"2\"", "\"EDUCATION\": \"\\ud800\"", StringComparison.Ordinal) + "}}",
             "featureName" => "{\"features\": {" + ValidFeatures + ", \"X\\udc00\": 1}}",
             "topLevelName" => "{\"features\": {" + ValidFeatures + "}, \"\\ud800\": 1}",
+            "nameComparedWithFeatures" => "{\"feature\\udc00\": {}, \"features\": {" + ValidFeatures + "}}",
+            "nameComparedWithApplicationId" => "{\"features\": {" + ValidFeatures + "}, \"applicationI\\udc00\": \"x\"}",
             _ => "{\"features\": {" + ValidFeatures + "}, \"channel\": \"\\udfff\"}",
         };
 
