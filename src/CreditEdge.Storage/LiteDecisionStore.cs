@@ -200,6 +200,25 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     /// <summary>Number of decisions stored.</summary>
     public long Count() => Read(db => db.GetCollection(Decisions).LongCount());
 
+    /// <summary>
+    /// Up to <paramref name="max"/> stored decisions in decision-id order, after <paramref name="afterDecisionId"/> (null:
+    /// from the first); pass the last id of a page to read the next. An empty page means there are no more.
+    /// </summary>
+    public IReadOnlyList<Decision> ReadPage(string? afterDecisionId, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return Read(db =>
+        {
+            var query = db.GetCollection(Decisions).Query();
+            if (afterDecisionId is not null)
+            {
+                query = query.Where(Query.GT("_id", afterDecisionId));
+            }
+
+            return query.OrderBy("_id").Limit(max).ToEnumerable().Select(d => Deserialize(d["json"].AsString)).ToList();
+        });
+    }
+
     /// <summary>Walks the audit chain from the first link, recomputing every hash from the stored decisions.</summary>
     public AuditReport VerifyAuditChain() => Read(VerifyAuditChain);
 

@@ -9,6 +9,7 @@ public static class AuditCommand
     {
         var command = new Command("audit", "Check a device's decision store.");
         command.Subcommands.Add(AuditVerifyCommand.Create(output, error));
+        command.Subcommands.Add(AuditReplayCommand.Create(output, error));
         return command;
     }
 }

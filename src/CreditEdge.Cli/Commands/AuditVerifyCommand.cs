@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CreditEdge.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CreditEdge.Cli.Commands;
 
@@ -22,17 +21,8 @@ public static class AuditVerifyCommand
         };
         command.SetAction(parseResult =>
         {
-            var directory = parseResult.GetRequiredValue(dataDir).FullName;
-            var database = Path.Combine(directory, DecisionStoreSettings.DatabaseFile);
-            if (!File.Exists(database) || new FileInfo(database).Length == 0)
-            {
-                // Open would create an empty store (and a key); an audit never writes one
-                throw new StorageException($"no decision store in '{directory}' ({DecisionStoreSettings.DatabaseFile} is missing)");
-            }
-
-            var settings = new DecisionStoreSettings { DataDirectory = directory, KeyFile = parseResult.GetValue(keyFile)?.FullName };
             AuditReport report;
-            using (var store = LiteDecisionStore.Open(settings, NullLogger.Instance))
+            using (var store = AuditStore.OpenExisting(parseResult.GetRequiredValue(dataDir).FullName, parseResult.GetValue(keyFile)?.FullName))
             {
                 report = store.VerifyAuditChain();
             }
