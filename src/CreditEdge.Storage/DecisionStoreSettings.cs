@@ -21,5 +21,13 @@ public sealed record DecisionStoreSettings
     /// </summary>
     public long MaxOutbox { get; init; } = 500_000;
 
+    /// <summary>
+    /// Told the full path of a store file (<see cref="DatabaseFile"/> or <see cref="LogFile"/>) after each fsync of it
+    /// returned: for metrics such as fsyncs per file. It runs on the thread that synced — for a group commit the writer
+    /// thread, after the log's fsync and before any caller of that commit is answered — so it must be quick and must not
+    /// throw (an exception fails the commit it reports on). Default none.
+    /// </summary>
+    public Action<string>? OnFileSynced { get; init; }
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
 }

@@ -76,8 +76,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var storeExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
             var password = StorageKey.LoadOrCreate(settings.KeyFilePath, storeExists);
 
-            data = new SyncedFileStream(dataPath);
-            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile));
+            data = new SyncedFileStream(dataPath, settings.OnFileSynced);
+            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile), settings.OnFileSynced);
             var engine = OpenEngine(data, log, password, dataPath, settings.KeyFilePath);
             var db = new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
             EnsureIndexes(db);
