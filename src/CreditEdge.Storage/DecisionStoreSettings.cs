@@ -30,5 +30,13 @@ public sealed record DecisionStoreSettings
     /// <summary>Longest wait between write probes while the store is unwritable. Default 30 s.</summary>
     public TimeSpan ProbeMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Told the full path of a store file (<see cref="DatabaseFile"/> or <see cref="LogFile"/>) after each fsync of it
+    /// returned: for metrics such as fsyncs per file. It runs on the thread that synced — for a group commit the writer
+    /// thread, after the log's fsync and before any caller of that commit is answered — so it must be quick and must not
+    /// throw (an exception fails the commit it reports on). Default none.
+    /// </summary>
+    public Action<string>? OnFileSynced { get; init; }
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
 }

@@ -4,14 +4,17 @@ namespace CreditEdge.Storage;
 /// An unbuffered file stream for LiteDB whose <see cref="Flush()"/> reaches the disk (fsync). LiteDB's encrypted stream
 /// only calls a plain Flush, so without this a checkpoint could truncate the log before the data file is on disk.
 /// <see cref="Sync"/> is the group-commit barrier: it makes everything written so far durable.
+/// After each fsync that returned, <see cref="DecisionStoreSettings.OnFileSynced"/> (if set) is told the file's path.
 /// </summary>
 internal sealed class SyncedFileStream : Stream
 {
     private readonly FileStream _file;
+    private readonly Action<string>? _onSynced;
 
-    public SyncedFileStream(string path)
+    public SyncedFileStream(string path, Action<string>? onSynced = null)
     {
         _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
+        _onSynced = onSynced;
     }
 
     public override bool CanRead => true;
@@ -28,9 +31,13 @@ internal sealed class SyncedFileStream : Stream
         set => _file.Position = value;
     }
 
-    public void Sync() => _file.Flush(flushToDisk: true);
+    public void Sync() => Flush();
 
-    public override void Flush() => _file.Flush(flushToDisk: true);
+    public override void Flush()
+    {
+        _file.Flush(flushToDisk: true);
+        _onSynced?.Invoke(_file.Name);
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => _file.Read(buffer, offset, count);
 

@@ -20,6 +20,9 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Everything the agent wrote to stderr; completes when it exits.</summary>
+    public Task<string> StandardError => _stderr;
+
     public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

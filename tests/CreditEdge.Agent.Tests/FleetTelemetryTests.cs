@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CreditEdge.Messaging;
+using CreditEdge.Storage;
 using CreditEdge.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,13 @@ public sealed class FleetTelemetryTests : IDisposable
             await PostAsync(agent, GoldenSet.RequestBody(record));
         }
 
+        // the pump sends the first decisions to the broker: the first report sees an empty outbox (200 stored, 0 waiting)
+        var store = agent.Services.GetRequiredService<LiteDecisionStore>();
+        await Eventually.HoldsAsync(() => store.Depth == 0, TimeSpan.FromSeconds(30), "the pump to drain the outbox");
         Assert.True(await publisher.PublishOnceAsync(CancellationToken.None));
+
+        // with the pump stopped the shifted decisions stay in the outbox: the second report sees exactly them (400 stored)
+        await agent.Services.GetRequiredService<OutboxPump>().StopAsync(CancellationToken.None);
         foreach (var record in GoldenSet.Records)
         {
             var shifted = record.Features.DeepClone().AsObject();
@@ -53,7 +60,8 @@ public sealed class FleetTelemetryTests : IDisposable
         Assert.True(shiftedDrift["featurePsi"]!["CREDIT_LIMIT"]!.GetValue<double>() > 1);
         Assert.InRange(shiftedDrift["featurePsi"]!["AGE"]!.GetValue<double>(), 0, 0.1); // untouched feature stays put
         Assert.Equal(2 * GoldenSet.Records.Count, reports[1]["decisions"]!.AsObject().Sum(kv => kv.Value!.GetValue<long>()));
-        Assert.True(reports[1]["outboxDepth"]!.GetValue<long>() >= 0);
+        Assert.Equal(0, reports[0]["outboxDepth"]!.GetValue<long>());
+        Assert.Equal(GoldenSet.Records.Count, reports[1]["outboxDepth"]!.GetValue<long>());
         Assert.True(reports[1]["storageBytes"]!.GetValue<long>() > 0);
     }
 

@@ -45,7 +45,7 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_ConfigFromEnvironmentFileAndCommandLine_LaterSourceWins()
+    public async Task Start_KeyInFileAndEnvironment_EnvironmentWins()
     {
         var configFile = Path.Combine(_data.Path, "agent.json");
         await File.WriteAllTextAsync(configFile, """{ "DeviceId": "from-file", "Api": { "MaxBodyBytes": 4096 } }""");
@@ -56,5 +56,55 @@ public sealed class StartupTests : IDisposable
         // the environment (12) overrides the file (4096) and is below the allowed minimum: the agent refuses to start, naming the key
         Assert.Equal(1, exitCode);
         Assert.Contains("MaxBodyBytes", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_KeysInFileEnvironmentAndCommandLine_CommandLineWins()
+    {
+        int filePort = LoopbackPort.Free(), environmentPort = LoopbackPort.Free(), commandLinePort = LoopbackPort.Free();
+        var configFile = Path.Combine(_data.Path, "agent.json");
+        await File.WriteAllTextAsync(configFile, $$"""{ "Api": { "Urls": "http://127.0.0.1:{{filePort}}", "MaxBodyBytes": 13 } }""");
+
+        // MaxBodyBytes 13 (file) and 12 (environment) are below the allowed minimum: had either won, the agent would not start
+        await using var agent = AgentProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["CREDITEDGE_CONFIGFILE"] = configFile,
+                ["CREDITEDGE_API__URLS"] = $"http://127.0.0.1:{environmentPort}",
+                ["CREDITEDGE_API__MAXBODYBYTES"] = "12",
+            },
+            $"--DataDirectory={_data.Path}", $"--Api:Urls=http://127.0.0.1:{commandLinePort}", "--Api:MaxBodyBytes=2048");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await AnswersAsync(client, commandLinePort))
+        {
+            if (agent.HasExited)
+            {
+                Assert.Fail($"the agent exited: {await agent.StandardError}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the agent did not answer on the command line's port {commandLinePort} within 60 s");
+            await Task.Delay(100);
+        }
+
+        Assert.False(await AnswersAsync(client, environmentPort));
+        Assert.False(await AnswersAsync(client, filePort));
+        using var body = new StringContent($$$"""{"features":{"AGE":"{{{new string('x', 3000)}}}"}}""", System.Text.Encoding.UTF8, "application/json");
+        var response = await client.PostAsync(new Uri($"http://127.0.0.1:{commandLinePort}/v1/score"), body);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("larger than 2048 bytes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient client, int port)
+    {
+        try
+        {
+            using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // nothing listens there
+        }
     }
 }

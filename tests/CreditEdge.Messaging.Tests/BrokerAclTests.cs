@@ -34,16 +34,22 @@ public sealed class BrokerAclTests
         await using var broker = await StartSecuredBrokerAsync();
         await using var kioskA = await MqttProbe.ConnectAsync(broker.Port, "kiosk-a", username: "kiosk-a", password: Password,
             subscribe: Topics.Commands("kiosk-b"));
+        await using var kioskB = await MqttProbe.ConnectAsync(broker.Port, "kiosk-b", username: "kiosk-b", password: Password,
+            subscribe: Topics.Commands("kiosk-b"));
         await using var operatorProbe = await MqttProbe.ConnectAsync(broker.Port, "operator", username: "operator", password: Password);
 
         var status = await kioskA.PublishAsync(Topics.Status("kiosk-b"), "{\"state\":\"offline\"}", retain: true);
         var desired = await kioskA.PublishAsync(Topics.GroupDesired("default"), "{}", retain: true);
-        await operatorProbe.PublishAsync(Topics.Command("kiosk-b", "status"), "{}");
-        await Task.Delay(500);
+        var command = await operatorProbe.PublishAsync(Topics.Command("kiosk-b", "status"), "{}");
+        var outsideTree = await operatorProbe.PublishAsync("other/kiosk-b/commands/status", "{}");
 
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, status.ReasonCode);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, desired.ReasonCode);
-        Assert.Empty(kioskA.Messages); // kiosk-b's commands never reach kiosk-a
+        Assert.Equal(MqttClientPublishReasonCode.Success, command.ReasonCode); // operators may command any device
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, outsideTree.ReasonCode); // but only under creditedge/
+        await kioskB.WaitForAsync(m => m.Any(x => x.Topic == Topics.Command("kiosk-b", "status")), TimeSpan.FromSeconds(5), "the command at kiosk-b");
+        await Task.Delay(300);
+        Assert.Empty(kioskA.Messages); // kiosk-b's commands reach kiosk-b, never kiosk-a
     }
 
     [Fact]

@@ -69,15 +69,68 @@ public sealed class LiteDecisionStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task SaveAsync_WhenAcknowledged_LogFileHoldsTheCommit()
+    public async Task SaveAsync_SequentialSaves_EachAcknowledgedOnlyAfterALogFsyncThatFollowsItsCommit()
     {
-        // The acknowledgement comes after the writer's fsync; the bytes are in the file, not in a process buffer.
-        using var store = CreateSut();
-        var logPath = _dir.Combine(DecisionStoreSettings.LogFile);
-        var before = new FileInfo(logPath).Length;
-        await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None);
+        const int Saves = 20;
+        using var recorder = new FileSyncRecorder();
+        var store = recorder.Open(_dir.Path);
+        var decisions = Enumerable.Range(1, Saves).Select(i => SampleDecisions.Create(i)).ToArray();
+        foreach (var decision in decisions)
+        {
+            await store.SaveAsync(decision, CancellationToken.None);
+            recorder.Acknowledged(decision.DecisionId);
+        }
 
-        Assert.True(new FileInfo(logPath).Length > before);
+        // save n is the n-th decision: an fsync of the log that saw n decisions committed came after its commit
+        var entries = recorder.Entries;
+        for (var n = 1; n <= Saves; n++)
+        {
+            AssertLogFsyncBeforeAcknowledgement(recorder, entries, decisions[n - 1].DecisionId, committedAtLeast: n);
+        }
+    }
+
+    [Fact]
+    public async Task SaveAsync_ConcurrentSaves_EachAcknowledgedOnlyAfterALogFsyncThatFollowsItsCommit()
+    {
+        const int Saves = 200;
+        using var recorder = new FileSyncRecorder();
+        var store = recorder.Open(_dir.Path);
+        var decisions = Enumerable.Range(1, Saves).Select(i => SampleDecisions.Create(i)).ToArray();
+        await Task.WhenAll(decisions.Select(d => Task.Run(async () =>
+        {
+            await store.SaveAsync(d, CancellationToken.None);
+            recorder.Acknowledged(d.DecisionId);
+        })));
+
+        // the outbox sequence is the decision's place in commit order: once it is committed, at least that many are
+        var sequences = store.Peek(Saves).ToDictionary(r => r.DecisionId, r => r.Sequence);
+        Assert.Equal(Saves, sequences.Count);
+        var entries = recorder.Entries;
+        foreach (var decision in decisions)
+        {
+            AssertLogFsyncBeforeAcknowledgement(recorder, entries, decision.DecisionId, committedAtLeast: sequences[decision.DecisionId]);
+        }
+    }
+
+    [Fact]
+    public async Task SaveAsync_LogGrowsToACheckpoint_DataFileFsyncedBeforeTheLogIsEmptied()
+    {
+        // LiteDB copies the log into the data file once the log passes 1000 pages (8 MB), then empties the log; the copy
+        // must be on disk before that, or a power cut right after would lose every decision the log held.
+        const int MaxSaves = 5000;
+        using var recorder = new FileSyncRecorder();
+        var store = recorder.Open(_dir.Path);
+        for (var i = 1; i <= MaxSaves && LogEmptied(recorder) < 0; i++)
+        {
+            await store.SaveAsync(SampleDecisions.Create(i), CancellationToken.None);
+        }
+
+        var entries = recorder.Entries;
+        var emptied = LogEmptied(recorder);
+        Assert.True(emptied >= 0, $"the log was never emptied in {MaxSaves} saves: no checkpoint to check");
+        var full = entries.Take(emptied).Select((e, i) => (e, i)).Last(x => x.e.SyncedFile == recorder.LogPath).i;
+        var checkpoint = entries.Skip(full + 1).Take(emptied - full - 1).ToArray();
+        Assert.Contains(checkpoint, e => e.SyncedFile == recorder.DataPath && e.LogBytes >= entries[full].LogBytes);
     }
 
     [Fact]
@@ -185,6 +238,37 @@ public sealed class LiteDecisionStoreTests : IDisposable
         Assert.False(report.Intact);
         Assert.Equal(2, report.LinksVerified);
         Assert.Contains(decisions[2].DecisionId, report.Problem, StringComparison.Ordinal);
+    }
+
+    private static void AssertLogFsyncBeforeAcknowledgement(FileSyncRecorder recorder, IReadOnlyList<FileSyncRecorder.Entry> entries, string decisionId, long committedAtLeast)
+    {
+        var acknowledged = entries.Select((e, i) => (e, i)).Single(x => x.e.AcknowledgedDecisionId == decisionId).i;
+        Assert.True(
+            entries.Take(acknowledged).Any(e => e.SyncedFile == recorder.LogPath && e.CommittedDecisions >= committedAtLeast),
+            $"decision {decisionId} was acknowledged with no fsync of the log after its commit (it needed {committedAtLeast} committed decisions)");
+    }
+
+    /// <summary>Index of the first log fsync that saw a shorter log than the log fsync before it; -1 if none yet.</summary>
+    private static int LogEmptied(FileSyncRecorder recorder)
+    {
+        long previous = -1;
+        var entries = recorder.Entries;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].SyncedFile != recorder.LogPath)
+            {
+                continue;
+            }
+
+            if (entries[i].LogBytes < previous)
+            {
+                return i;
+            }
+
+            previous = entries[i].LogBytes;
+        }
+
+        return -1;
     }
 
     private LiteDecisionStore CreateSut() =>
