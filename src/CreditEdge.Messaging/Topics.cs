@@ -1,6 +1,6 @@
 namespace CreditEdge.Messaging;
 
-/// <summary>The MQTT topics of CONTRACT.md, plus the link's own echo topic.</summary>
+/// <summary>The MQTT topics of CONTRACT.md, plus the links' own echo topics.</summary>
 public static class Topics
 {
     public const string Root = "creditedge";
@@ -27,6 +27,9 @@ public static class Topics
     /// path has stalled and the link reconnects.
     /// </summary>
     public static string Echo(string deviceId) => $"{Root}/devices/{deviceId}/echo";
+
+    /// <summary>The echo topic of an office client (<c>cedge fleet ingest</c>, <c>cedge fleet status</c>), by its MQTT client id.</summary>
+    public static string OfficeEcho(string clientId) => $"{Root}/office/{clientId}/echo";
 
     /// <summary>The last level of a topic (a command's name).</summary>
     public static string LastLevel(string topic)

@@ -59,6 +59,75 @@ public sealed class FleetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task FleetStatus_BrokerDownAtStart_RetriesAndShowsDevicesWhenItComes()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using (var seed = await MqttProbe.ConnectAsync(broker.Port, "seed"))
+        {
+            await seed.PublishAsync("creditedge/devices/kiosk-7/status", "{\"state\":\"online\",\"deviceId\":\"kiosk-7\"}", retain: true);
+        }
+
+        await broker.StopAsync(); // the retained status is saved; the broker comes back after cedge has started
+        var run = Task.Run(() => Cedge.Run("fleet", "status", "--broker", broker.Url, "--listen", "00:00:01", "--connect-timeout", "00:00:30"));
+        await Task.Delay(2000);
+        Assert.False(run.IsCompleted, "fleet status gave up while the broker was down");
+        await broker.StartAsync();
+        var result = await run;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(result.OutputLines, l => l.StartsWith("kiosk-7", StringComparison.Ordinal) && l.Contains("online", StringComparison.Ordinal));
+        Assert.Contains("Connecting to", result.Error, StringComparison.Ordinal); // it said it was retrying
+    }
+
+    [Fact]
+    public async Task FleetStatus_BrokerRestartedWhileListening_ReconnectsAndShowsStatusPublishedAfter()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using (var seed = await MqttProbe.ConnectAsync(broker.Port, "seed"))
+        {
+            await seed.PublishAsync("creditedge/devices/kiosk-7/status", "{\"state\":\"online\",\"deviceId\":\"kiosk-7\"}", retain: true);
+        }
+
+        var run = Task.Run(() => Cedge.Run("fleet", "status", "--broker", broker.Url, "--listen", "00:00:12"));
+        await Task.Delay(2000); // connected and listening
+        await broker.StopAsync();
+        await broker.StartAsync();
+        await using (var seed = await MqttProbe.ConnectAsync(broker.Port, "seed"))
+        {
+            await seed.PublishAsync("creditedge/devices/kiosk-9/status", "{\"state\":\"online\",\"deviceId\":\"kiosk-9\"}", retain: true);
+        }
+
+        var result = await run;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(result.OutputLines, l => l.StartsWith("kiosk-7", StringComparison.Ordinal));
+        Assert.Contains(result.OutputLines, l => l.StartsWith("kiosk-9", StringComparison.Ordinal)); // only a reconnected client sees it
+        Assert.Contains("Link down", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FleetStatus_BrokerNeverComes_FailsWithOneLineAfterRetrying()
+    {
+        await using var broker = MosquittoBroker.CreateStopped();
+
+        var result = await Task.Run(() => Cedge.Run("fleet", "status", "--broker", broker.Url, "--connect-timeout", "00:00:05"));
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith($"cedge: could not connect to mqtt://127.0.0.1:{broker.Port} within 00:00:05 (", line, StringComparison.Ordinal);
+        var failed = int.Parse(line.Split('(')[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(failed >= 2, $"the policy retried: {line}");
+    }
+
+    [Fact]
+    public void FleetIngest_ClientIdWithTopicCharacters_UsageErrorOnOneLine()
+    {
+        var result = Cedge.Run("fleet", "ingest", "--broker", "mqtt://127.0.0.1:1", "--out", _dir.Combine("x.jsonl"), "--client-id", "office/+");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--client-id must be", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FleetStatus_BadBrokerUrl_UsageErrorOnOneLine()
     {
         var result = Cedge.Run("fleet", "status", "--broker", "http://example");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using CreditEdge.Messaging;
+using CreditEdge.Messaging.Central;
 using CreditEdge.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 
 namespace CreditEdge.Messaging.Tests;
@@ -50,6 +52,30 @@ public sealed class BrokerAclTests
         await kioskB.WaitForAsync(m => m.Any(x => x.Topic == Topics.Command("kiosk-b", "status")), TimeSpan.FromSeconds(5), "the command at kiosk-b");
         await Task.Delay(300);
         Assert.Empty(kioskA.Messages); // kiosk-b's commands reach kiosk-b, never kiosk-a
+    }
+
+    [Fact]
+    public async Task ShippedAcl_OfficeClientEchoProbe_ComesBackWithoutStalls()
+    {
+        await using var broker = await StartSecuredBrokerAsync();
+        var options = new FleetLinkOptions
+        {
+            Broker = broker.Url,
+            Username = "office",
+            Password = Password,
+            EchoInterval = TimeSpan.FromMilliseconds(200),
+            EchoTimeout = TimeSpan.FromSeconds(2),
+        };
+        using var link = CentralClient.Create(options, "cedge-ingest", TimeProvider.System, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = link.RunAsync(stop.Token);
+
+        await Eventually.HoldsAsync(() => link.Received >= 5 || link.Stalls > 0, TimeSpan.FromSeconds(20), "five echoes back (or a stall)");
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(0, link.Stalls); // the shipped ACL lets an office client echo to itself: its probe works
+        Assert.Equal(0, link.Reconnects);
     }
 
     [Fact]

@@ -166,6 +166,38 @@ public sealed class FleetSyncTests
     }
 
     [Fact]
+    public async Task FleetLink_HandlerFails_MessageUnacknowledgedAndDeliveredAgainAfterReconnect()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device);
+        var deliveries = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        device.Link.Subscribe("test/ack/#", (m, _) =>
+        {
+            var payload = System.Text.Encoding.UTF8.GetString(m.Payload.Span);
+            deliveries.Enqueue(payload);
+            return payload == "fails" && deliveries.Count(d => d == "fails") == 1
+                ? throw new IOException("disk full") // the first time only
+                : Task.CompletedTask;
+        });
+        await device.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        await using (var office = await MqttProbe.ConnectAsync(broker.Port, "sender"))
+        {
+            await office.PublishAsync("test/ack/1", "fails");
+            await office.PublishAsync("test/ack/2", "works");
+        }
+
+        await Eventually.HoldsAsync(() => deliveries.Count == 2, TimeSpan.FromSeconds(10), "both messages handled once");
+        await broker.StopAsync();
+        await broker.StartAsync();
+
+        // the failed one was never acknowledged: the resumed session brings it back; the handled one was, and does not come back
+        await Eventually.HoldsAsync(() => deliveries.Count(d => d == "fails") == 2, TimeSpan.FromSeconds(30), "the failed message again");
+        await Task.Delay(500);
+        Assert.Equal(1, deliveries.Count(d => d == "works"));
+    }
+
+    [Fact]
     public async Task Commands_StatusSyncNowAndUnknown_AnswerOnResponseTopic()
     {
         await using var broker = await MosquittoBroker.StartNewAsync();

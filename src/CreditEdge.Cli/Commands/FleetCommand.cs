@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CreditEdge.Messaging.Central;
 
 namespace CreditEdge.Cli.Commands;
 
@@ -8,7 +9,7 @@ public static class FleetCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var command = new Command("fleet", "Watch the fleet and collect its decisions over MQTT.");
-        command.Subcommands.Add(FleetStatusCommand.Create(output));
+        command.Subcommands.Add(FleetStatusCommand.Create(output, error));
         command.Subcommands.Add(FleetIngestCommand.Create(output, error));
         return command;
     }
@@ -39,4 +40,7 @@ public static class FleetCommand
 
     internal static string? Password(ParseResult parseResult, Option<string> password) =>
         parseResult.GetValue(password) ?? Environment.GetEnvironmentVariable("CEDGE_MQTT_PASSWORD");
+
+    internal static CentralConnection Connection(ParseResult parseResult, Option<Uri> broker, Option<string> username, Option<string> password) =>
+        new(parseResult.GetRequiredValue(broker), parseResult.GetValue(username), Password(parseResult, password));
 }

@@ -3,27 +3,37 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CreditEdge.Messaging.Central;
+using Microsoft.Extensions.Logging;
 
 namespace CreditEdge.Cli.Commands;
 
-/// <summary><c>cedge fleet status --broker URL</c>: each device's retained status, model and last telemetry.</summary>
+/// <summary>
+/// <c>cedge fleet status --broker URL</c>: each device's retained status, model and last telemetry. Connects with the
+/// device link's reconnect policy for up to <c>--connect-timeout</c>, then fails with one line.
+/// </summary>
 public static class FleetStatusCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var (broker, username, password) = FleetCommand.ConnectionOptions();
         var listen = new Option<TimeSpan>("--listen") { Description = "How long to collect retained messages.", DefaultValueFactory = _ => TimeSpan.FromSeconds(2) };
+        var connectTimeout = new Option<TimeSpan>("--connect-timeout")
+        {
+            Description = "How long to keep retrying to connect (backoff as the agent's link) before failing.",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per device instead of a table." };
-        var command = new Command("status", "Show every device's status (online/offline), model and last telemetry.") { broker, username, password, listen, json };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, output, broker, username, password, listen, json, cancellationToken));
+        var command = new Command("status", "Show every device's status (online/offline), model and last telemetry.") { broker, username, password, listen, connectTimeout, json };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, output, error, (broker, username, password), listen, connectTimeout, json, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parseResult, TextWriter output, Option<Uri> broker, Option<string> username, Option<string> password,
-        Option<TimeSpan> listen, Option<bool> json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parseResult, TextWriter output, TextWriter error,
+        (Option<Uri> Broker, Option<string> Username, Option<string> Password) connection, Option<TimeSpan> listen, Option<TimeSpan> connectTimeout,
+        Option<bool> json, CancellationToken cancellationToken)
     {
-        var devices = await FleetStatusReader.ReadAsync(parseResult.GetRequiredValue(broker), parseResult.GetValue(username),
-            FleetCommand.Password(parseResult, password), parseResult.GetValue(listen), cancellationToken);
+        var devices = await FleetStatusReader.ReadAsync(FleetCommand.Connection(parseResult, connection.Broker, connection.Username, connection.Password),
+            parseResult.GetValue(listen), parseResult.GetValue(connectTimeout), TimeProvider.System, new LineLogger(error, LogLevel.Warning), cancellationToken);
         if (parseResult.GetValue(json))
         {
             foreach (var d in devices)
