@@ -2,11 +2,12 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CreditEdge.TestKit;
+using Xunit.Abstractions;
 
 namespace CreditEdge.Agent.Tests;
 
 /// <summary>The agent over real Kestrel with its data directory on a real 6 MiB file system that fills up and empties again.</summary>
-public sealed class DiskFullApiTests : IDisposable
+public sealed class DiskFullApiTests(ITestOutputHelper output) : IDisposable
 {
     private readonly SmallDisk _disk = new(sizeMiB: 6);
 
@@ -51,10 +52,14 @@ public sealed class DiskFullApiTests : IDisposable
         Assert.Contains("creditedge_store_writable 0", await agent.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await agent.Client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
 
+        var before = acknowledged.Count;
+        var freed = DateTime.UtcNow;
         _disk.Free();
         await Eventually.HoldsAsync(() => agent.Client.GetAsync(new Uri("/readyz", UriKind.Relative)).GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "/readyz to recover by itself once space returned");
+        var recovered = DateTime.UtcNow - freed;
         acknowledged.Add(await ScoreAsync(agent, 1000, HttpStatusCode.OK));
+        output.WriteLine($"{before} decisions acknowledged before the disk refused; 503 while full; /readyz ready {recovered.TotalSeconds:F1} s after space returned; {acknowledged.Count} acknowledged in all, each read back");
 
         foreach (var id in acknowledged)
         {
