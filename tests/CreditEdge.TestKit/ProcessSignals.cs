@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace CreditEdge.TestKit;
@@ -12,6 +13,27 @@ public static partial class ProcessSignals
 
     /// <summary>kill -9: the process gets no chance to flush or say goodbye.</summary>
     public static void KillHard(int pid) => _ = Kill(pid, SigKill);
+
+    /// <summary>SIGTERM, then up to <paramref name="grace"/> for a clean exit, then SIGKILL; a process already gone is left alone.</summary>
+    public static async Task StopAsync(Process process, TimeSpan grace)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        Terminate(process.Id);
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+        }
+    }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
