@@ -14,17 +14,22 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private readonly TempDirectory _dir = new("mosquitto");
     private readonly string? _extraConfig;
+    private readonly IReadOnlyList<string>? _listenerConfig;
     private Process? _process;
 
-    private MosquittoBroker(int port, string? extraConfig)
+    private MosquittoBroker(int port, string? extraConfig, IReadOnlyList<string>? listenerConfig = null)
     {
         Port = port;
         _extraConfig = extraConfig;
+        _listenerConfig = listenerConfig;
     }
 
     public int Port { get; }
 
-    public string Url => $"mqtt://127.0.0.1:{Port}";
+    /// <summary>True for a broker started with the shipped TLS listener (<see cref="StartShippedTlsAsync"/>).</summary>
+    public bool Tls => _listenerConfig is not null;
+
+    public string Url => $"{(Tls ? "mqtts" : "mqtt")}://127.0.0.1:{Port}";
 
     public string Directory => _dir.Path;
 
@@ -39,20 +44,87 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>A broker with its port and data directory chosen but not running yet (a device's broker before the network comes).</summary>
     public static MosquittoBroker CreateStopped(string? extraConfig = null)
     {
+        EnsureInstalled();
+        return new MosquittoBroker(LoopbackPort.Free(), extraConfig);
+    }
+
+    private static void EnsureInstalled()
+    {
         if (!File.Exists(Binary))
         {
             throw new InvalidOperationException($"{Binary} is missing: install it (apt-get install -y mosquitto mosquitto-clients); .ci/run does");
         }
+    }
 
-        return new MosquittoBroker(LoopbackPort.Free(), extraConfig);
+    /// <summary>
+    /// Starts a broker with the device listener of the shipped <c>provisioning/mosquitto/creditedge.conf</c> (its
+    /// <c>require_certificate</c>, <c>use_identity_as_username</c>, TLS version and every other line of that block, plus
+    /// its global <c>per_listener_settings</c>, <c>allow_anonymous</c> and <c>acl_file</c> lines) as the only listener:
+    /// the port is a free loopback one, <c>cafile</c>/<c>certfile</c>/<c>keyfile</c> are <paramref name="pki"/>'s
+    /// files and <c>acl_file</c> is the shipped <c>creditedge.acl</c>.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartShippedTlsAsync(TestCertificateAuthority pki)
+    {
+        EnsureInstalled();
+        var port = LoopbackPort.Free();
+        var broker = new MosquittoBroker(port, extraConfig: null, [.. ShippedGlobals(), .. ShippedTlsListener(port, pki)]);
+        await broker.StartAsync();
+        return broker;
+    }
+
+    private static string ShippedConfigPath => Path.Combine(RepoPaths.Root, "provisioning", "mosquitto", "creditedge.conf");
+
+    /// <summary>The shipped device listener block: from its <c>listener</c> line to the next blank line, with the test's port and files.</summary>
+    private static List<string> ShippedTlsListener(int port, TestCertificateAuthority pki)
+    {
+        var lines = File.ReadAllLines(ShippedConfigPath).Select(l => l.Trim()).ToList();
+        var start = Enumerable.Range(0, lines.Count).FirstOrDefault(
+            i => lines[i].StartsWith("listener ", StringComparison.Ordinal) && lines.Skip(i).TakeWhile(l => l.Length > 0).Contains("require_certificate true"),
+            -1);
+        if (start < 0)
+        {
+            throw new InvalidOperationException($"{ShippedConfigPath} has no listener block with 'require_certificate true'");
+        }
+
+        var block = new List<string>();
+        foreach (var line in lines.Skip(start).TakeWhile(l => l.Length > 0).Where(l => !l.StartsWith('#')))
+        {
+            var key = line.Split(' ', 2)[0];
+            block.Add(key switch
+            {
+                "listener" => $"listener {port} 127.0.0.1",
+                "cafile" => $"cafile {pki.CaFile}",
+                "certfile" => $"certfile {pki.Server.CertificateFile}",
+                "keyfile" => $"keyfile {pki.Server.KeyFile}",
+                _ => line,
+            });
+        }
+
+        return block;
+    }
+
+    /// <summary>The shipped global lines that decide who may connect and what they may do.</summary>
+    private static List<string> ShippedGlobals()
+    {
+        var acl = Path.Combine(RepoPaths.Root, "provisioning", "mosquitto", "creditedge.acl");
+        var globals = File.ReadAllLines(ShippedConfigPath)
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("per_listener_settings ", StringComparison.Ordinal) || l.StartsWith("allow_anonymous ", StringComparison.Ordinal) || l.StartsWith("acl_file ", StringComparison.Ordinal))
+            .Select(l => l.StartsWith("acl_file ", StringComparison.Ordinal) ? $"acl_file {acl}" : l)
+            .ToList();
+        if (!globals.Any(l => l.StartsWith("acl_file ", StringComparison.Ordinal)))
+        {
+            throw new InvalidOperationException($"{ShippedConfigPath} has no acl_file line");
+        }
+
+        return globals;
     }
 
     public async Task StartAsync()
     {
         var config = Path.Combine(_dir.Path, "mosquitto.conf");
-        var lines = new List<string>
+        var lines = new List<string>(_listenerConfig ?? [$"listener {Port} 127.0.0.1"])
         {
-            $"listener {Port} 127.0.0.1",
             "persistence true",
             $"persistence_location {_dir.Path}/",
             "autosave_interval 1",
@@ -71,7 +143,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             lines.Add(_extraConfig.Replace("{dir}", _dir.Path, StringComparison.Ordinal));
         }
 
-        if (_extraConfig?.Contains("allow_anonymous", StringComparison.Ordinal) != true)
+        if (_extraConfig?.Contains("allow_anonymous", StringComparison.Ordinal) != true && _listenerConfig?.Any(l => l.StartsWith("allow_anonymous", StringComparison.Ordinal)) != true)
         {
             lines.Add("allow_anonymous true");
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -16,15 +17,8 @@ public sealed class MqttProbe : IAsyncDisposable
 
     public IMqttClient Client => _client;
 
-    public static async Task<MqttProbe> ConnectAsync(int port, string clientId, bool cleanStart = true, string? username = null, string? password = null, params string[] subscribe)
+    public static Task<MqttProbe> ConnectAsync(int port, string clientId, bool cleanStart = true, string? username = null, string? password = null, params string[] subscribe)
     {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var probe = new MqttProbe(client);
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            probe.Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString() ?? string.Empty, e.ApplicationMessage.Retain));
-            return Task.CompletedTask;
-        };
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -36,11 +30,58 @@ public sealed class MqttProbe : IAsyncDisposable
             options.WithCredentials(username, password);
         }
 
-        var connected = await client.ConnectAsync(options.Build());
+        return ConnectAsync(options.Build(), subscribe);
+    }
+
+    /// <summary>
+    /// Connects over TLS with <paramref name="identity"/>'s certificate (none when null), trusting only the CA in
+    /// <paramref name="caFile"/>: a clean session under <paramref name="clientId"/>.
+    /// </summary>
+    public static Task<MqttProbe> ConnectTlsAsync(int port, string clientId, CertificateFiles? identity, string caFile, params string[] subscribe)
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(clientId)
+            .WithCleanStart(true)
+            .WithTlsOptions(o =>
+            {
+                o.UseTls();
+                if (identity is not null)
+                {
+                    o.WithClientCertificates([X509Certificate2.CreateFromPemFile(identity.CertificateFile, identity.KeyFile)]);
+                }
+
+                o.WithTrustChain([X509CertificateLoader.LoadCertificateFromFile(caFile)]);
+            });
+        return ConnectAsync(options.Build(), subscribe);
+    }
+
+    /// <summary>Connects with <paramref name="options"/> built elsewhere (e.g. by the agent's own option builder) and subscribes.</summary>
+    public static async Task<MqttProbe> ConnectAsync(MqttClientOptions options, params string[] subscribe)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var probe = new MqttProbe(client);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            probe.Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString() ?? string.Empty, e.ApplicationMessage.Retain));
+            return Task.CompletedTask;
+        };
+        MqttClientConnectResult connected;
+        try
+        {
+            connected = await client.ConnectAsync(options);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             client.Dispose();
-            throw new InvalidOperationException($"broker refused {clientId}: {connected.ResultCode}");
+            throw new InvalidOperationException($"broker refused {options.ClientId}: {connected.ResultCode}");
         }
 
         if (subscribe.Length > 0)
