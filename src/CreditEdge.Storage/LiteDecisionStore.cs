@@ -271,15 +271,6 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         return new AuditReport(verified, previous, null);
     }
 
-    /// <summary>Rewrites a stored decision's JSON behind the chain's back: tests use it to prove tampering is caught.</summary>
-    internal void TamperForTest(string decisionId, Func<string, string> change)
-    {
-        var decisions = Read(db => db.GetCollection(Decisions));
-        var doc = decisions.FindById(decisionId);
-        doc["json"] = change(doc["json"].AsString);
-        decisions.Update(doc);
-    }
-
     public void Dispose()
     {
         if (_disposed)

@@ -226,14 +226,25 @@ public sealed class LiteDecisionStoreTests : IDisposable
     public async Task VerifyAuditChain_DecisionAlteredOnDisk_ReportsTheLink()
     {
         var decisions = Enumerable.Range(0, 5).Select(i => SampleDecisions.Create(i)).ToArray();
-        using var store = CreateSut();
-        foreach (var d in decisions)
+        using (var writer = CreateSut())
         {
-            await store.SaveAsync(d, CancellationToken.None);
+            foreach (var d in decisions)
+            {
+                await writer.SaveAsync(d, CancellationToken.None);
+            }
         }
 
-        store.TamperForTest(decisions[2].DecisionId, json => json.Replace("\"score\":", "\"score\":1", StringComparison.Ordinal));
+        // behind the store's back, the way an attacker holding the key would: LiteDB opened directly on the file
+        var password = File.ReadAllText(_dir.Combine(DecisionStoreSettings.DefaultKeyFile)).Trim();
+        using (var db = new LiteDatabase(new ConnectionString { Filename = _dir.Combine(DecisionStoreSettings.DatabaseFile), Password = password }))
+        {
+            var stored = db.GetCollection("decisions");
+            var doc = stored.FindById(decisions[2].DecisionId);
+            doc["json"] = doc["json"].AsString.Replace("\"score\":", "\"score\":1", StringComparison.Ordinal);
+            stored.Update(doc);
+        }
 
+        using var store = CreateSut();
         var report = store.VerifyAuditChain();
         Assert.False(report.Intact);
         Assert.Equal(2, report.LinksVerified);
