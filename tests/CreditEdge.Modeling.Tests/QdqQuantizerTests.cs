@@ -1,5 +1,6 @@
 using CreditEdge.Modeling.Onnx;
 using CreditEdge.Modeling.Quantization;
+using CreditEdge.Modeling.Tests.TestKit;
 using CreditEdge.Modeling.Training;
 using CreditEdge.TestKit;
 using Google.Protobuf;
@@ -172,22 +173,9 @@ public sealed class QdqQuantizerTests
     {
         // as ORT computes it: a = Clip(x) to codes 0…127, q = Q(a), d = DQ(q) and r = a − d in float32, e = Q(r) at
         // scale / 126; the layer reads d + DQ(e) / 126
-        double TwoDigit(double v, float scale)
-        {
-            if (exactActivations)
-            {
-                return v;
-            }
+        double TwoDigit(double v, QuantizedLayer layer) => exactActivations ? v : TwoDigitCodes.Value((float)v, layer.ActivationScale, layer.ActivationZeroPoint);
 
-            var a = Math.Clamp((float)v, -64 * scale, 63 * scale);
-            var q = Math.Clamp(Math.Round(a / scale, MidpointRounding.ToEven) + 64, 0, 255);
-            var d = (float)((q - 64) * scale);
-            var r = a - d;
-            var e = Math.Clamp(Math.Round(r / (scale / QdqQuantizer.ResidualFactor), MidpointRounding.ToEven) + 64, 0, 255);
-            return d + ((e - 64) * scale / QdqQuantizer.ResidualFactor);
-        }
-
-        double[] x = [TwoDigit(x0, first.ActivationScale), TwoDigit(x1, first.ActivationScale)];
+        double[] x = [TwoDigit(x0, first), TwoDigit(x1, first)];
         var h = new double[2];
         for (var j = 0; j < 2; j++)
         {
@@ -197,7 +185,7 @@ public sealed class QdqQuantizerTests
                 sum += x[i] * first.Weights[(i * 2) + j] * first.WeightScales[j];
             }
 
-            h[j] = TwoDigit(Math.Max(0, sum), second.ActivationScale);
+            h[j] = TwoDigit(Math.Max(0, sum), second);
         }
 
         var z = B2[0] + (h[0] * second.Weights[0] * second.WeightScales[0]) + (h[1] * second.Weights[1] * second.WeightScales[0]);

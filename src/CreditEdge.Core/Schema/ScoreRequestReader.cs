@@ -129,7 +129,7 @@ public static class ScoreRequestReader
         }
         catch (InvalidOperationException ex) when (reader.ValueIsEscaped && ex.InnerException is null)
         {
-            throw new JsonException("a string holds an escape that is not Unicode text (a lone UTF-16 surrogate such as \\ud800)", ex);
+            throw NotUnicode(ex);
         }
     }
 
@@ -142,9 +142,12 @@ public static class ScoreRequestReader
         }
         catch (InvalidOperationException ex) when (reader.ValueIsEscaped && ex.InnerException is null)
         {
-            throw new JsonException("a string holds an escape that is not Unicode text (a lone UTF-16 surrogate such as \\ud800)", ex);
+            throw NotUnicode(ex);
         }
     }
+
+    private static JsonException NotUnicode(InvalidOperationException ex) =>
+        new("a string holds an escape that is not Unicode text (a lone UTF-16 surrogate such as \\ud800)", ex);
 
     private static bool Release(byte[]? rented, bool result)
     {

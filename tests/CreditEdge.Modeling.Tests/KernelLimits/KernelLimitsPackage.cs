@@ -7,6 +7,7 @@ using CreditEdge.Core.Schema;
 using CreditEdge.Modeling.Onnx;
 using CreditEdge.Modeling.Packaging;
 using CreditEdge.Modeling.Quantization;
+using CreditEdge.Modeling.Tests.TestKit;
 using Google.Protobuf;
 using Onnx;
 
@@ -167,16 +168,11 @@ public static class KernelLimitsPackage
     {
         var scale = layer.ActivationScale;
         var zero = layer.ActivationZeroPoint;
-        var residualScale = scale / QdqQuantizer.ResidualFactor;
         var top = new int[input.Length];
         var low = new int[input.Length];
         for (var i = 0; i < input.Length; i++)
         {
-            // float32 steps, as ORT's Clip, QuantizeLinear, DequantizeLinear and Sub compute them
-            var a = Math.Clamp(input[i], (0 - zero) * scale, (QdqQuantizer.ActivationCodeMax - zero) * scale);
-            top[i] = (int)Math.Clamp(MathF.Round(a / scale, MidpointRounding.ToEven) + zero, 0, 255);
-            var r = a - ((top[i] - zero) * scale);
-            low[i] = (int)Math.Clamp(MathF.Round(r / residualScale, MidpointRounding.ToEven) + zero, 0, 255);
+            (top[i], low[i]) = TwoDigitCodes.Of(input[i], scale, zero);
         }
 
         onCodes?.Invoke(layer, top, low);
