@@ -17,6 +17,12 @@ public static class Topics
 
     public static string DeviceDesired(string deviceId) => $"{Root}/devices/{deviceId}/model/desired";
 
+    /// <summary>
+    /// One chunk of a package archive, retained by the broker so devices fetch it whenever they come online, without the
+    /// operator: <c>creditedge/packages/{sha256 of the archive}/chunks/{index}</c>, payload the chunk's raw bytes.
+    /// </summary>
+    public static string PackageChunk(string archiveSha256, int index) => $"{Root}/packages/{archiveSha256}/chunks/{index}";
+
     public static string Command(string deviceId, string name) => $"{Root}/devices/{deviceId}/commands/{name}";
 
     /// <summary>All commands addressed to a device.</summary>
