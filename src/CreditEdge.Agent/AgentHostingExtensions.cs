@@ -4,6 +4,7 @@ using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
+using CreditEdge.Core.Privacy;
 using CreditEdge.Core.Sync;
 using CreditEdge.Messaging;
 using CreditEdge.Storage;
@@ -35,6 +36,7 @@ public static class AgentHostingExtensions
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(15);
@@ -59,6 +61,18 @@ public static class AgentHostingExtensions
             return store;
         });
         builder.Services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<LiteDecisionStore>());
+        builder.Services.AddSingleton(sp =>
+        {
+            var privacy = sp.GetRequiredService<IOptions<PrivacyOptions>>().Value;
+            if (privacy.ApplicationIds == ApplicationIdHandling.Keep)
+            {
+                return ApplicationIdProtector.Keep;
+            }
+
+            var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            var saltFile = privacy.SaltFile ?? Path.Combine(Path.GetFullPath(agent.DataDirectory), PrivacyOptions.DefaultSaltFileName);
+            return ApplicationIdProtector.Hash(StorageKey.LoadOrCreateSecret(saltFile));
+        });
         return builder;
     }
 

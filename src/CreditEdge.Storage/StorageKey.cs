@@ -54,6 +54,12 @@ public static class StorageKey
         return text;
     }
 
+    /// <summary>
+    /// A per-device secret of the same form (e.g. the applicant-id salt): read, or created on first use. Unlike the store's
+    /// key, losing it loses nothing stored; ids hashed after a new one is made no longer match earlier ones.
+    /// </summary>
+    public static byte[] LoadOrCreateSecret(string file) => Convert.FromBase64String(LoadOrCreate(file, storeExists: false));
+
     private static void Create(string keyFile)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(keyFile))!;

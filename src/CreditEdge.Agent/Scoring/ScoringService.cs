@@ -4,6 +4,7 @@ using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Policy;
+using CreditEdge.Core.Privacy;
 using CreditEdge.Core.Schema;
 using CreditEdge.Storage;
 
@@ -16,14 +17,16 @@ public sealed class ScoringService
 {
     private readonly ModelHost _models;
     private readonly IDecisionStore _store;
+    private readonly ApplicationIdProtector _applicationIds;
     private readonly AgentMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ScoringService> _logger;
 
-    public ScoringService(ModelHost models, IDecisionStore store, AgentMetrics metrics, TimeProvider time, ILogger<ScoringService> logger)
+    public ScoringService(ModelHost models, IDecisionStore store, ApplicationIdProtector applicationIds, AgentMetrics metrics, TimeProvider time, ILogger<ScoringService> logger)
     {
         _models = models;
         _store = store;
+        _applicationIds = applicationIds;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -116,7 +119,7 @@ public sealed class ScoringService
             return new Decision
             {
                 DecisionId = Guid.CreateVersion7(now).ToString("N"),
-                ApplicationId = applicationId,
+                ApplicationId = _applicationIds.Protect(applicationId),
                 IdempotencyKey = idempotencyKey,
                 Outcome = verdict.Outcome,
                 Probability = verdict.Probability,

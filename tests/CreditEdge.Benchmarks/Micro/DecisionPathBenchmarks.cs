@@ -5,6 +5,7 @@ using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Policy;
+using CreditEdge.Core.Privacy;
 using CreditEdge.Core.Schema;
 using CreditEdge.Inference;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,7 +36,7 @@ public class DecisionPathBenchmarks : IDisposable
     {
         _model = LoadedModel.Load(Repo.DefaultModel, "fp32");
         _host = new ModelHost(Options.Create(new AgentOptions()), Options.Create(new ModelsOptions()), NullLogger<ModelHost>.Instance, TimeProvider.System);
-        _scoring = new ScoringService(_host, new UnusedDecisionStore(), new AgentMetrics(), TimeProvider.System, NullLogger<ScoringService>.Instance);
+        _scoring = new ScoringService(_host, new UnusedDecisionStore(), ApplicationIdProtector.Keep, new AgentMetrics(), TimeProvider.System, NullLogger<ScoringService>.Instance);
         _body = GoldenBodies.All[0];
         _row = new float[_model.Package.Schema.Count];
         _applicant = GoldenRow.First(_model.Package);
