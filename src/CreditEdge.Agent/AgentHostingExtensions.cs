@@ -2,6 +2,7 @@ using CreditEdge.Agent.Fleet;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
+using CreditEdge.Agent.Retention;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Privacy;
@@ -61,6 +62,8 @@ public static class AgentHostingExtensions
             return store;
         });
         builder.Services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<LiteDecisionStore>());
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         builder.Services.AddSingleton(sp =>
         {
             var privacy = sp.GetRequiredService<IOptions<PrivacyOptions>>().Value;

@@ -1,7 +1,27 @@
 namespace CreditEdge.Storage;
 
-/// <summary>The result of walking the audit chain: how many links held, and the first one that did not.</summary>
+/// <summary>
+/// The result of walking the audit chain: how many links held, and the first one that did not. Links
+/// 1…<see cref="DeletedThrough"/> were deleted by retention; verification started from their last hash, the
+/// <see cref="CheckpointHash"/>.
+/// </summary>
 public sealed record AuditReport(long LinksVerified, string HeadHash, string? Problem)
 {
     public bool Intact => Problem is null;
+
+    /// <summary>The last link deleted by retention (0: none).</summary>
+    public long DeletedThrough { get; init; }
+
+    /// <summary>The hash of link <see cref="DeletedThrough"/>, kept when it was deleted; null when nothing was.</summary>
+    public string? CheckpointHash { get; init; }
+
+    /// <summary>One line for people: what held, from where.</summary>
+    public string Describe()
+    {
+        var range = LinksVerified == 0 ? "no links" : $"links {DeletedThrough + 1}…{DeletedThrough + LinksVerified}";
+        var retention = DeletedThrough == 0 ? string.Empty : $"; links 1…{DeletedThrough} deleted by retention after sync, checkpoint {CheckpointHash}";
+        return Intact
+            ? $"{LinksVerified} links intact ({range}{retention}), head {HeadHash}"
+            : $"audit chain broken: {Problem} ({LinksVerified} links intact before it{retention}, last good hash {HeadHash})";
+    }
 }

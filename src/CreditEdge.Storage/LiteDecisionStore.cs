@@ -28,6 +28,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     internal const string Audit = "audit";
     internal const string Meta = "meta";
     private const string ChainHeadId = "chain-head";
+    private const string RetentionCheckpointId = "retention-checkpoint";
     private const string ProbeId = "write-probe";
     private const int PageSize = 8192;
 
@@ -193,6 +194,78 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         Interlocked.Add(ref _outboxDepth, -removed);
     }
 
+    /// <summary>
+    /// Retention: deletes up to <paramref name="max"/> decisions created before <paramref name="createdBefore"/>, oldest
+    /// link first, in one transaction — each with its idempotency key and audit link — and only while the next one was
+    /// acknowledged by the broker (its outbox record is gone). It stops at the first decision that is too young or not
+    /// yet synced, so what is deleted is always a prefix of the audit chain; the hash of its last link is kept as the
+    /// retention checkpoint, from which <see cref="VerifyAuditChain()"/> goes on verifying what remains.
+    /// Returns how many were deleted (fewer than <paramref name="max"/>: nothing more is due now).
+    /// </summary>
+    public int DeleteSyncedBefore(DateTimeOffset createdBefore, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var cutoff = createdBefore.ToUnixTimeMilliseconds();
+        return Read(db =>
+        {
+            var decisions = db.GetCollection(Decisions);
+            var keys = db.GetCollection(Idempotency);
+            var outbox = db.GetCollection(Outbox);
+            var audit = db.GetCollection(Audit);
+            var meta = db.GetCollection(Meta);
+            db.BeginTrans();
+            try
+            {
+                var checkpoint = meta.FindById(RetentionCheckpointId);
+                var kept = checkpoint?["sequence"].AsInt64 ?? 0L;
+                var hash = checkpoint?["hash"].AsString ?? AuditChain.Genesis;
+                var links = audit.Query().Where(Query.GT("_id", kept)).OrderBy("_id").Limit(max).ToList();
+                var deleted = 0;
+                foreach (var link in links)
+                {
+                    var sequence = link["_id"].AsInt64;
+                    var decision = decisions.FindById(link["decisionId"].AsString);
+                    if (sequence != kept + 1 || decision is null || outbox.FindById(sequence) is not null || decision["createdAt"].AsInt64 >= cutoff)
+                    {
+                        break; // a gap or a missing decision is left for the audit to report, never deleted over
+                    }
+
+                    if (Deserialize(decision["json"].AsString).IdempotencyKey is { } key)
+                    {
+                        keys.Delete(key);
+                    }
+
+                    decisions.Delete(decision["_id"]);
+                    audit.Delete(sequence);
+                    kept = sequence;
+                    hash = link["hash"].AsString;
+                    deleted++;
+                }
+
+                if (deleted > 0)
+                {
+                    meta.Upsert(new BsonDocument
+                    {
+                        ["_id"] = RetentionCheckpointId,
+                        ["sequence"] = kept,
+                        ["hash"] = hash,
+                        ["deleted"] = (checkpoint?["deleted"].AsInt64 ?? 0L) + deleted,
+                        ["at"] = DateTime.UtcNow.Ticks,
+                    });
+                }
+
+                db.Commit();
+                return deleted;
+            }
+            catch (Exception ex) when (ex is LiteException or IOException)
+            {
+                TryRollback(db);
+                MarkUnwritable(ex);
+                throw;
+            }
+        });
+    }
+
     /// <summary>Size of the store's files on disk.</summary>
     public long SizeBytes =>
         new FileInfo(DatabasePath).Length + new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length;
@@ -225,32 +298,38 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     private static AuditReport VerifyAuditChain(LiteDatabase db)
     {
         var decisions = db.GetCollection(Decisions);
-        var previous = AuditChain.Genesis;
+        var checkpoint = db.GetCollection(Meta).FindById(RetentionCheckpointId);
+        var start = checkpoint is null ? 0L : checkpoint["sequence"].AsInt64;
+        var previous = checkpoint is null ? AuditChain.Genesis : checkpoint["hash"].AsString;
+        var report = new AuditReport(0, previous, null) { DeletedThrough = start, CheckpointHash = checkpoint is null ? null : previous };
         long verified = 0;
         foreach (var link in db.GetCollection(Audit).Query().OrderBy("_id").ToEnumerable())
         {
             var sequence = link["_id"].AsInt64;
-            if (sequence != verified + 1)
+            if (sequence != start + verified + 1)
             {
-                return new AuditReport(verified, previous, $"link {verified + 1} is missing (next stored link is {sequence})");
+                var what = sequence <= start ? $"link {sequence} is stored although retention deleted links 1…{start}" : $"link {start + verified + 1} is missing (next stored link is {sequence})";
+                return report with { LinksVerified = verified, HeadHash = previous, Problem = what };
             }
 
             var decisionId = link["decisionId"].AsString;
             var decision = decisions.FindById(decisionId);
             if (decision is null)
             {
-                return new AuditReport(verified, previous, $"link {sequence}: decision {decisionId} is missing");
+                return report with { LinksVerified = verified, HeadHash = previous, Problem = $"link {sequence}: decision {decisionId} is missing" };
             }
 
             if (link["previous"].AsString != previous)
             {
-                return new AuditReport(verified, previous, $"link {sequence}: previous hash does not match link {sequence - 1}");
+                return report with { LinksVerified = verified, HeadHash = previous, Problem = sequence == start + 1 && start > 0
+                    ? $"link {sequence}: previous hash does not match the retention checkpoint (link {start})"
+                    : $"link {sequence}: previous hash does not match link {sequence - 1}" };
             }
 
             var hash = AuditChain.Link(previous, decision["json"].AsString);
             if (hash != link["hash"].AsString)
             {
-                return new AuditReport(verified, previous, $"link {sequence}: decision {decisionId} does not match its recorded hash");
+                return report with { LinksVerified = verified, HeadHash = previous, Problem = $"link {sequence}: decision {decisionId} does not match its recorded hash" };
             }
 
             previous = hash;
@@ -258,17 +337,17 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
 
         var head = db.GetCollection(Meta).FindById(ChainHeadId);
-        if (head is not null && head["sequence"].AsInt64 != verified)
+        if (head is not null && head["sequence"].AsInt64 != start + verified)
         {
-            return new AuditReport(verified, previous, $"the chain head says {head["sequence"].AsInt64} links; {verified} are stored");
+            return report with { LinksVerified = verified, HeadHash = previous, Problem = $"the chain head says {head["sequence"].AsInt64} links; {start + verified} are stored or deleted by retention" };
         }
 
         if (decisions.LongCount() != verified)
         {
-            return new AuditReport(verified, previous, $"{decisions.LongCount()} decisions are stored but only {verified} are in the chain");
+            return report with { LinksVerified = verified, HeadHash = previous, Problem = $"{decisions.LongCount()} decisions are stored but only {verified} are in the chain" };
         }
 
-        return new AuditReport(verified, previous, null);
+        return report with { LinksVerified = verified, HeadHash = previous };
     }
 
     public void Dispose()

@@ -32,7 +32,7 @@ public sealed class AuditVerifyCommandTests : IDisposable
         var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal($"5 links intact, head {head}", Assert.Single(result.OutputLines));
+        Assert.Equal($"5 links intact (links 1…5), head {head}", Assert.Single(result.OutputLines));
         Assert.Empty(result.Error);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
+using CreditEdge.Agent.Retention;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Schema;
@@ -92,10 +93,10 @@ public static class ApiEndpoints
         return problems.Count == 0 ? Results.Text("ready\n") : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static IResult Metrics(AgentMetrics metrics, ModelHost models, LiteDecisionStore store)
+    private static IResult Metrics(AgentMetrics metrics, ModelHost models, LiteDecisionStore store, RetentionService retention)
     {
         var current = models.Current;
-        var text = metrics.Render(current?.Ref.Id, current?.Ref.Version, current?.Ref.Variant, store.IsWritable, store.Depth);
+        var text = metrics.Render(current?.Ref.Id, current?.Ref.Version, current?.Ref.Variant, store.IsWritable, store.Depth, retention.Deleted);
         return Results.Text(text, "text/plain; version=0.0.4", Encoding.UTF8);
     }
 

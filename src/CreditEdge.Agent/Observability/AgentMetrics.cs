@@ -56,7 +56,7 @@ public sealed class AgentMetrics
         return result;
     }
 
-    public string Render(string? modelId, string? modelVersion, string? variant, bool storeWritable, long outboxDepth)
+    public string Render(string? modelId, string? modelVersion, string? variant, bool storeWritable, long outboxDepth, long retentionDeleted = 0)
     {
         var text = new StringBuilder(2048);
         var c = CultureInfo.InvariantCulture;
@@ -98,6 +98,9 @@ public sealed class AgentMetrics
         text.AppendLine("# HELP creditedge_outbox_depth Decisions waiting to be synced.");
         text.AppendLine("# TYPE creditedge_outbox_depth gauge");
         text.Append(c, $"creditedge_outbox_depth {outboxDepth}\n");
+        text.AppendLine("# HELP creditedge_retention_deleted_total Synced decisions deleted by retention since start.");
+        text.AppendLine("# TYPE creditedge_retention_deleted_total counter");
+        text.Append(c, $"creditedge_retention_deleted_total {retentionDeleted}\n");
         return text.ToString();
     }
 }

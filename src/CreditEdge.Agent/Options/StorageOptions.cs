@@ -25,4 +25,16 @@ public sealed class StorageOptions
     /// <summary>Longest wait between write probes while the store is unwritable. Default 30 s.</summary>
     [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan ProbeMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Decisions older than this many days are deleted from the device once the broker has acknowledged them (the office
+    /// holds them); never one that is not yet synced. The audit chain keeps the hash of the last deleted link and verifies
+    /// from there. 0 (default) keeps every decision; a kiosk usually sets 90.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 36_500)]
+    public int RetentionDays { get; set; }
+
+    /// <summary>How often retention runs (and once at start). Default 1 hour.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -29,11 +29,11 @@ public static class AuditVerifyCommand
 
             if (!report.Intact)
             {
-                error.WriteLine($"cedge: audit chain broken: {report.Problem} ({report.LinksVerified} links intact before it, last good hash {report.HeadHash})");
+                error.WriteLine($"cedge: {report.Describe()}");
                 return CedgeApp.Failure;
             }
 
-            output.WriteLine($"{report.LinksVerified} links intact, head {report.HeadHash}");
+            output.WriteLine(report.Describe());
             return CedgeApp.Success;
         });
         return command;
