@@ -27,8 +27,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     internal const string Outbox = "outbox";
     internal const string Audit = "audit";
     internal const string Meta = "meta";
-    private const string ChainHeadId = "chain-head";
-    private const string RetentionCheckpointId = "retention-checkpoint";
+    internal const string ChainHeadId = "chain-head";
+    internal const string RetentionCheckpointId = "retention-checkpoint";
     private const string ProbeId = "write-probe";
     private const int PageSize = 8192;
 
@@ -90,33 +90,60 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var dataPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
             var storeExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
             var password = StorageKey.LoadOrCreate(settings.KeyFilePath, storeExists);
-            // LiteDB writes whole 8 KiB pages into the data file; any other length is a file cut short behind the store's
-            // back (the log is left to LiteDB's own recovery, which ignores a torn last page after a power cut)
-            if (storeExists && new FileInfo(dataPath).Length % PageSize != 0)
-            {
-                throw new StorageException($"'{dataPath}' is damaged: {new FileInfo(dataPath).Length} bytes is not a whole number of {PageSize}-byte pages (truncated?); it was left as it is: restore it from a backup or move it aside to start an empty store");
-            }
-
-            var engine = StoreEngine.Open(settings, password);
-            try
+            if (storeExists)
             {
                 // read what every start needs before anything is written: a damaged file is refused here, untouched
-                _ = engine.Db.GetCollection(Outbox).LongCount();
-                _ = engine.Db.GetCollection(Decisions).LongCount();
-                _ = engine.Db.GetCollection(Meta).FindById(ChainHeadId);
-            }
-            catch (LiteException ex)
-            {
-                engine.Abandon();
-                throw new StorageException($"'{dataPath}' is damaged and cannot be read ({ex.Message}); it was left as it is: restore it from a backup or move it aside to start an empty store", ex);
+                ThrowIfNotWholePages(dataPath);
+                StoreEngine.ReadOnly(settings, password, db =>
+                {
+                    _ = db.GetCollection(Outbox).LongCount();
+                    _ = db.GetCollection(Decisions).LongCount();
+                    _ = db.GetCollection(Meta).FindById(ChainHeadId);
+                    _ = db.GetCollection(Meta).FindById(RetentionCheckpointId);
+                });
             }
 
-            return new LiteDecisionStore(settings, logger, directoryLock, password, engine);
+            return new LiteDecisionStore(settings, logger, directoryLock, password, StoreEngine.Open(settings, password));
         }
         catch
         {
             directoryLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Verifies the audit chain of a stopped agent's store without writing anything to it: takes the directory lock (so
+    /// it is refused while an agent runs there) and reads the files read-only. A store that cannot be read throws
+    /// <see cref="DamagedStoreException"/>; <see cref="AuditSalvage"/> then reads what it can.
+    /// </summary>
+    public static AuditReport VerifyStopped(DecisionStoreSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        using var directoryLock = DataDirectoryLock.Acquire(settings.DataDirectory);
+        var dataPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
+        if (!File.Exists(dataPath) || new FileInfo(dataPath).Length == 0)
+        {
+            throw new StorageException($"no decision store in '{settings.DataDirectory}' ({DecisionStoreSettings.DatabaseFile} is missing)");
+        }
+
+        ThrowIfNotWholePages(dataPath);
+        var password = StorageKey.LoadOrCreate(settings.KeyFilePath, storeExists: true);
+        AuditReport? report = null;
+        StoreEngine.ReadOnly(settings, password, db => report = VerifyAuditChain(db));
+        return report!;
+    }
+
+    /// <summary>
+    /// LiteDB writes whole 8 KiB pages into the data file; any other length is a file cut short behind the store's back
+    /// (the log is left to LiteDB's own recovery, which ignores a torn last page after a power cut).
+    /// </summary>
+    private static void ThrowIfNotWholePages(string dataPath)
+    {
+        var length = new FileInfo(dataPath).Length;
+        if (length % PageSize != 0)
+        {
+            throw new DamagedStoreException($"'{dataPath}' is damaged: {length} bytes is not a whole number of {PageSize}-byte pages (truncated?); it was left as it is: restore it from a backup or move it aside to start an empty store");
         }
     }
 

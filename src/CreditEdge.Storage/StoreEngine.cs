@@ -47,10 +47,45 @@ internal sealed class StoreEngine : IDisposable
             Close(data, log);
             throw new StorageException($"the key in '{settings.KeyFilePath}' does not open '{dataPath}' ({ex.Message.TrimEnd('.')}); this is not the key this store was created with", ex);
         }
-        catch (Exception ex) when (ex is LiteException or IOException or UnauthorizedAccessException or InvalidCastException or ArgumentException)
+        catch (Exception ex) when (ex is LiteException or InvalidCastException or ArgumentException)
+        {
+            Close(data, log);
+            throw new DamagedStoreException($"'{dataPath}' is damaged and cannot be opened ({ex.Message.TrimEnd('.')}); it was left as it is: restore it from a backup or move it aside to start an empty store", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Close(data, log);
             throw new StorageException($"'{dataPath}' cannot be opened: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> with the files opened read-only and LiteDB in read-only mode: how a start checks the
+    /// documents it needs before anything — not even LiteDB's log recovery, which rewrites the header page at open — writes
+    /// to the store, and how an audit reads a stopped agent's store. Throws <see cref="DamagedStoreException"/> when they cannot be read, <see cref="StorageException"/> when the
+    /// key does not open the file.
+    /// </summary>
+    public static void ReadOnly(DecisionStoreSettings settings, string password, Action<LiteDatabase> read)
+    {
+        var dataPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
+        var logPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile);
+        using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var log = File.Exists(logPath) ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) : null;
+        try
+        {
+            using var db = new LiteDatabase(new LiteEngine(new EngineSettings
+            {
+                DataStream = data, LogStream = log ?? (Stream)new MemoryStream(), TempStream = new MemoryStream(), Password = password, ReadOnly = true,
+            }), new BsonMapper(), disposeOnClose: true);
+            read(db);
+        }
+        catch (LiteException ex) when (ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StorageException($"the key in '{settings.KeyFilePath}' does not open '{dataPath}' ({ex.Message.TrimEnd('.')}): either this is not the key the store was created with, or the file's first pages are damaged; it was left as it is", ex);
+        }
+        catch (Exception ex) when (ex is LiteException or InvalidCastException or ArgumentException or IOException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new DamagedStoreException($"'{dataPath}' is damaged and cannot be read ({ex.Message.TrimEnd('.')}); it was left as it is: restore it from a backup or move it aside to start an empty store", ex);
         }
     }
 
@@ -60,21 +95,8 @@ internal sealed class StoreEngine : IDisposable
     /// stays in its monitor, and LiteDB's TransactionService finalizer would later rethrow on the finalizer thread and
     /// end the process; so the finalizers of whatever transactions are still registered are suppressed first.
     /// </summary>
-    public void Dispose() => Close(checkpoint: true);
-
-    /// <summary>
-    /// Closes without letting LiteDB write anything: the files are closed before the engine, so its closing checkpoint
-    /// (copying the log into the data file) cannot run. For a store refused as damaged, which must stay as it was found.
-    /// </summary>
-    public void Abandon() => Close(checkpoint: false);
-
-    private void Close(bool checkpoint)
+    public void Dispose()
     {
-        if (!checkpoint)
-        {
-            Close(Data, Log);
-        }
-
         var open = OpenTransactions(_engine);
         try
         {
@@ -92,10 +114,7 @@ internal sealed class StoreEngine : IDisposable
 #pragma warning restore CA1816
         }
 
-        if (checkpoint)
-        {
-            Close(Data, Log);
-        }
+        Close(Data, Log);
     }
 
     /// <summary>The engine's registered transactions (LiteDB 5.0.21 internals: LiteEngine._monitor._transactions); none if the layout differs.</summary>
