@@ -57,7 +57,8 @@ public static class CedgeApp
     private static bool IsExpected(Exception ex) => ex is DatasetSchemaException or DataFileException or ModelBuildException
         or ModelPackageException or InvalidSchemaException or OnnxRuntimeException or IOException or UnauthorizedAccessException
         or OperationCanceledException or SigningKeyException or StorageException
-        or Messaging.FleetConnectException or MQTTnet.Exceptions.MqttCommunicationException;
+        or Messaging.FleetConnectException or Messaging.FleetPublishException or MQTTnet.Exceptions.MqttCommunicationException
+        or Core.Packages.Rollout.DesiredModelException;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

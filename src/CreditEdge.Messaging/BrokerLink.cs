@@ -89,17 +89,17 @@ public sealed partial class BrokerLink : IDisposable
 
     /// <summary>
     /// Publishes one message at QoS 1; the task completes after the broker's PUBACK. A PUBACK with an error reason
-    /// (e.g. not authorized) throws <see cref="FleetPublishException"/>.
+    /// (e.g. not authorized) throws <see cref="FleetPublishException"/>. <paramref name="contentType"/> defaults to JSON.
     /// </summary>
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
-        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default)
+        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default, string contentType = "application/json")
     {
         var builder = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload.ToArray())
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain)
-            .WithContentType("application/json");
+            .WithContentType(contentType);
         if (responseTopic is not null)
         {
             builder.WithResponseTopic(responseTopic);

@@ -8,9 +8,11 @@ public static class FleetCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var command = new Command("fleet", "Watch the fleet and collect its decisions over MQTT.");
+        var command = new Command("fleet", "Watch the fleet, collect its decisions and roll models out over MQTT.");
         command.Subcommands.Add(FleetStatusCommand.Create(output, error));
         command.Subcommands.Add(FleetIngestCommand.Create(output, error));
+        command.Subcommands.Add(FleetPushCommand.Create(output, error));
+        command.Subcommands.Add(FleetRollbackCommand.Create(output, error));
         return command;
     }
 
