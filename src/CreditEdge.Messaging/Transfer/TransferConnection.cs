@@ -188,8 +188,9 @@ internal sealed partial class TransferConnection : IAsyncDisposable
         options.CleanSession = true;
         options.SessionExpiryInterval = 0;
         options.MaximumPacketSize = (uint)(_maxPayloadBytes + PacketOverhead);
-        var client = CreateClient();
-        _disconnected = NewSignal();
+        var disconnected = NewSignal(); // this client's own: a late event from an earlier client cannot wake a later wait
+        var client = CreateClient(disconnected);
+        _disconnected = disconnected;
         try
         {
             var result = await client.ConnectAsync(options, cancellationToken);
@@ -209,7 +210,7 @@ internal sealed partial class TransferConnection : IAsyncDisposable
         Log.Connected(_logger, _options.Broker, _clientId);
     }
 
-    private IMqttClient CreateClient()
+    private IMqttClient CreateClient(TaskCompletionSource disconnected)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
@@ -228,7 +229,7 @@ internal sealed partial class TransferConnection : IAsyncDisposable
         };
         client.DisconnectedAsync += _ =>
         {
-            _disconnected.TrySetResult();
+            disconnected.TrySetResult();
             return Task.CompletedTask;
         };
         return client;
