@@ -94,8 +94,9 @@ internal sealed partial class TransferConnection : IAsyncDisposable
         {
             result = await Client().SubscribeAsync(builder.Build(), cancellationToken);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // MQTTnet reports a cancelled wait as MqttCommunicationTimedOutException
             await DropAsync(ex);
             return false;
         }
@@ -117,8 +118,9 @@ internal sealed partial class TransferConnection : IAsyncDisposable
             await Client().UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(topic).Build(), cancellationToken);
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // MQTTnet reports a cancelled wait as MqttCommunicationTimedOutException
             await DropAsync(ex);
             return false;
         }
