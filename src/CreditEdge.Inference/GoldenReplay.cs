@@ -47,7 +47,9 @@ public static class GoldenReplay
 
     /// <summary>
     /// Replays every record that has an expected value for <paramref name="variant"/> and returns the largest |Δ| and the
-    /// first line beyond <see cref="ModelContract.GoldenTolerance"/> (never throws for a mismatch).
+    /// first line beyond <see cref="ModelContract.GoldenTolerance"/> (never throws for a mismatch). An output that is no
+    /// probability at all (NaN, ±∞, outside [0, 1]) is no mismatch but a broken model: <see cref="ModelPackageException"/>
+    /// naming <see cref="ModelContract.OutputNotFiniteCheck"/> or <see cref="ModelContract.OutputOutOfRangeCheck"/>.
     /// </summary>
     public static GoldenReplayResult Run(IReadOnlyList<GoldenLine> lines, IProbabilityModel model, string variant)
     {
@@ -70,6 +72,7 @@ public static class GoldenReplay
             }
 
             model.Predict(record.Input.ToArray(), probability);
+            ModelContract.CheckOutput(probability[0], variant, lineNumber);
             var delta = Math.Abs(probability[0] - expected);
             replayed++;
             if (!(delta <= ModelContract.GoldenTolerance))

@@ -55,7 +55,7 @@ public static class VariantSelection
                 {
                     (scorer, result) = Open(package, variant, golden, options);
                 }
-                catch (ModelPackageException ex)
+                catch (ModelPackageException ex) when (!ModelContract.IsOutputContractCheck(ex.Check))
                 {
                     trials[variant.Name] = Trial(variant, new GoldenReplayResult(variant.Name, 0, double.NaN, $"{ex.Check}: {ex.Message}"), microseconds: null);
                     continue;
@@ -126,7 +126,15 @@ public static class VariantSelection
             throw new ModelPackageException("input-shape", $"'{variant.File}' takes {scorer.FeatureCount} features; the manifest lists {package.Schema.Count}");
         }
 
-        return (scorer, GoldenReplay.Run(golden, scorer, variant.Name));
+        try
+        {
+            return (scorer, GoldenReplay.Run(golden, scorer, variant.Name));
+        }
+        catch
+        {
+            scorer.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

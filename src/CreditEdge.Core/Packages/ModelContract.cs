@@ -13,4 +13,27 @@ public static class ModelContract
 
     /// <summary>Largest accepted |expected − replayed| probability when a variant replays <c>golden.jsonl</c>.</summary>
     public const double GoldenTolerance = 1e-5;
+
+    /// <summary>Check name: a variant returned NaN or ±∞ for a golden input — a broken model, on every CPU.</summary>
+    public const string OutputNotFiniteCheck = "model-output-nan";
+
+    /// <summary>Check name: a variant returned a value outside [0, 1] — not a probability.</summary>
+    public const string OutputOutOfRangeCheck = "model-output-range";
+
+    /// <summary>True for the checks that condemn a model whatever the CPU (so no other variant is tried in its place).</summary>
+    public static bool IsOutputContractCheck(string check) => check is OutputNotFiniteCheck or OutputOutOfRangeCheck;
+
+    /// <summary>Throws <see cref="ModelPackageException"/> when <paramref name="probability"/> is not a probability.</summary>
+    public static void CheckOutput(float probability, string variant, int goldenLine)
+    {
+        if (!float.IsFinite(probability))
+        {
+            throw new ModelPackageException(OutputNotFiniteCheck, $"variant '{variant}' returned {probability} for golden line {goldenLine}; a probability must be a finite number");
+        }
+
+        if (probability is < 0f or > 1f)
+        {
+            throw new ModelPackageException(OutputOutOfRangeCheck, $"variant '{variant}' returned {probability:R} for golden line {goldenLine}; a probability lies in [0, 1]");
+        }
+    }
 }
