@@ -15,4 +15,7 @@ public sealed record DeviceStatus(
 {
     /// <summary>Why this variant runs on this device: each variant's golden replay and measured µs on its CPU.</summary>
     public VariantChoice? VariantChoice { get; init; }
+
+    /// <summary>The latest model update and where it stands; null before the first one.</summary>
+    public Rollout.RolloutStatus? Rollout { get; init; }
 }

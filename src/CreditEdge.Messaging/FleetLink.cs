@@ -12,13 +12,15 @@ namespace CreditEdge.Messaging;
 public sealed class FleetLink : BackgroundService
 {
     private readonly BrokerLink _link;
+    private readonly DevicePresence _presence;
 
     public FleetLink(IOptions<FleetLinkOptions> options, DeviceIdentity identity, IDeviceStatusSource status, TimeProvider time, ILogger<FleetLink> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(identity);
         DeviceId = identity.DeviceId;
-        _link = new BrokerLink(options.Value, DeviceId, Topics.Echo(DeviceId), new DevicePresence(DeviceId, status, time), time, logger);
+        _presence = new DevicePresence(DeviceId, status, time);
+        _link = new BrokerLink(options.Value, DeviceId, Topics.Echo(DeviceId), _presence, time, logger);
     }
 
     public string DeviceId { get; }
@@ -43,6 +45,18 @@ public sealed class FleetLink : BackgroundService
     public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
         string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default) =>
         _link.PublishAsync(topic, payload, retain, cancellationToken, responseTopic, correlationData);
+
+    /// <summary>Publishes the retained status again (e.g. after a model switch), when connected; false when not.</summary>
+    public async Task<bool> PublishStatusAsync(CancellationToken cancellationToken)
+    {
+        if (!_link.IsConnected)
+        {
+            return false;
+        }
+
+        await _presence.OnConnectedAsync(_link, cancellationToken);
+        return true;
+    }
 
     public override void Dispose()
     {

@@ -8,6 +8,7 @@ namespace CreditEdge.Messaging;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceStatus))]
 [JsonSerializable(typeof(TelemetryReport))]
+[JsonSerializable(typeof(Rollout.ModelEvent))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class MessagingJson : JsonSerializerContext
 {
