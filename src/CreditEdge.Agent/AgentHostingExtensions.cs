@@ -3,11 +3,13 @@ using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Retention;
+using CreditEdge.Agent.Rollout;
 using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Privacy;
 using CreditEdge.Core.Sync;
 using CreditEdge.Messaging;
+using CreditEdge.Messaging.Transfer;
 using CreditEdge.Storage;
 using Microsoft.Extensions.Options;
 
@@ -89,7 +91,17 @@ public static class AgentHostingExtensions
         builder.Services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();
         builder.Services.AddSingleton<ITelemetrySource, AgentTelemetrySource>();
         builder.Services.AddSingleton<IDeviceCommand, SetLogLevelCommand>();
-        return builder.AddFleetSync();
+        builder.AddFleetSync();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{FleetLinkOptions.SectionName}:{nameof(FleetLinkOptions.Broker)}"]))
+        {
+            // model pushes need the link; offline, the device runs what it has
+            builder.Services.AddOptions<RolloutOptions>().BindConfiguration(RolloutOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddOptions<PackageTransferOptions>().BindConfiguration(PackageTransferOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddSingleton<ModelRollout>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRollout>());
+        }
+
+        return builder;
     }
 
     /// <summary>The model host and the scoring path.</summary>
@@ -98,6 +110,8 @@ public static class AgentHostingExtensions
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddSingleton<AgentMetrics>();
         builder.Services.AddSingleton<ScoringService>();
+        builder.Services.AddSingleton<RolloutGate>();
+        builder.Services.AddSingleton(sp => new RolloutStateFile(Path.GetFullPath(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory)));
         builder.Services.AddHostedService<StartupService>();
         return builder;
     }

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Idempotency key replayed decision {DecisionId}")]
     public static partial void IdempotentReplay(ILogger logger, string decisionId);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Model {ModelId} {Version} failed to score a valid request; answered 503")]
+    public static partial void ModelFailed(ILogger logger, string modelId, string version, Exception exception);
 }

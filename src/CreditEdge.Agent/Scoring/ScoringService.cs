@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
+using CreditEdge.Agent.Rollout;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Policy;
 using CreditEdge.Core.Privacy;
@@ -18,12 +19,14 @@ public sealed class ScoringService
     private readonly ModelHost _models;
     private readonly IDecisionStore _store;
     private readonly ApplicationIdProtector _applicationIds;
+    private readonly RolloutGate _rollout;
     private readonly AgentMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ScoringService> _logger;
 
-    public ScoringService(ModelHost models, IDecisionStore store, ApplicationIdProtector applicationIds, AgentMetrics metrics, TimeProvider time, ILogger<ScoringService> logger)
+    public ScoringService(ModelHost models, IDecisionStore store, ApplicationIdProtector applicationIds, RolloutGate rollout, AgentMetrics metrics, TimeProvider time, ILogger<ScoringService> logger)
     {
+        _rollout = rollout;
         _models = models;
         _store = store;
         _applicationIds = applicationIds;
@@ -55,7 +58,22 @@ public sealed class ScoringService
             return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: $"the decision store cannot take writes: {_store.UnwritableReason}");
         }
 
-        var decision = Decide(model.Engine, body.Span, idempotencyKey, out var problems);
+        Decision? decision;
+        List<ValidationProblem>? problems;
+        TimeSpan engineTime;
+        try
+        {
+            decision = Decide(model.Engine, body.Span, idempotencyKey, out problems, out engineTime);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the model itself failed (ORT threw): a 503 naming it, counted against a model on probation
+            _metrics.Unavailable();
+            _rollout.ScoringFailed(ex.Message);
+            Log.ModelFailed(_logger, model.Ref.Id, model.Ref.Version, ex);
+            return new ScoreResult(ScoreStatus.NoModel, Detail: $"model {model.Ref.Id} {model.Ref.Version} failed to score this request");
+        }
+
         if (decision is null)
         {
             _metrics.Invalid();
@@ -90,6 +108,7 @@ public sealed class ScoringService
         if (stored.Input is float[] row)
         {
             model.Drift.Observe(row, stored.Score);
+            _rollout.Decided(model, row, stored, engineTime);
         }
 
         _metrics.Decided(stored.Outcome, Stopwatch.GetElapsedTime(started));
@@ -98,8 +117,13 @@ public sealed class ScoringService
     }
 
     /// <summary>The in-process path (validate → vectorize → score → policy → reasons) without storage; null when invalid.</summary>
-    public Decision? Decide(DecisionEngine engine, ReadOnlySpan<byte> body, string? idempotencyKey, out List<ValidationProblem>? problems)
+    public Decision? Decide(DecisionEngine engine, ReadOnlySpan<byte> body, string? idempotencyKey, out List<ValidationProblem>? problems) =>
+        Decide(engine, body, idempotencyKey, out problems, out _);
+
+    /// <summary>As <see cref="Decide(DecisionEngine, ReadOnlySpan{byte}, string?, out List{ValidationProblem}?)"/>, also timing the engine (scoring and reasons).</summary>
+    public Decision? Decide(DecisionEngine engine, ReadOnlySpan<byte> body, string? idempotencyKey, out List<ValidationProblem>? problems, out TimeSpan engineTime)
     {
+        engineTime = TimeSpan.Zero;
         var schema = engine.Package.Schema;
         var row = ArrayPool<float>.Shared.Rent(schema.Count);
         try
@@ -114,7 +138,9 @@ public sealed class ScoringService
             }
 
             Span<Reason> reasons = new Reason[ReasonAttribution.MaxReasons];
+            var engineStarted = Stopwatch.GetTimestamp();
             var verdict = engine.Decide(rowSpan, reasons);
+            engineTime = Stopwatch.GetElapsedTime(engineStarted);
             var now = _time.GetUtcNow();
             return new Decision
             {

@@ -45,13 +45,16 @@ public static class FleetStatusCommand
             return CedgeApp.Success;
         }
 
-        await output.WriteLineAsync($"{"DEVICE",-20} {"STATE",-8} {"MODEL",-24} {"VARIANT",-7} {"OUTBOX",7} {"DECISIONS",9} {"LAST TELEMETRY",-25}");
+        await output.WriteLineAsync($"{"DEVICE",-20} {"STATE",-8} {"MODEL",-24} {"VARIANT",-7} {"DESIRED",-24} {"ROLLOUT",-28} {"OUTBOX",7} {"DECISIONS",9} {"LAST TELEMETRY",-25}");
         foreach (var d in devices)
         {
             var model = d.Status?["modelId"] is { } id ? $"{id}@{d.Status?["modelVersion"]}" : "-";
             var decisions = d.Telemetry?["decisions"] is JsonObject counts ? counts.Sum(kv => kv.Value?.GetValue<long>() ?? 0).ToString(CultureInfo.InvariantCulture) : "-";
+            var rollout = d.Status?["rollout"] as JsonObject;
+            var desired = rollout?["desiredModelId"] is { } desiredId ? $"{desiredId}@{rollout["desiredVersion"]}" : "-";
+            var state = rollout is null ? "-" : rollout["check"] is { } check ? $"{Text(rollout["state"])} ({Text(check)})" : Text(rollout["state"]);
             await output.WriteLineAsync(
-                $"{d.DeviceId,-20} {Text(d.Status?["state"]),-8} {model,-24} {Text(d.Status?["variant"]),-7} {Text(d.Telemetry?["outboxDepth"]),7} {decisions,9} {Text(d.Telemetry?["at"]),-25}");
+                $"{d.DeviceId,-20} {Text(d.Status?["state"]),-8} {model,-24} {Text(d.Status?["variant"]),-7} {desired,-24} {state,-28} {Text(d.Telemetry?["outboxDepth"]),7} {decisions,9} {Text(d.Telemetry?["at"]),-25}");
         }
 
         await output.WriteLineAsync($"{devices.Count} device(s)");

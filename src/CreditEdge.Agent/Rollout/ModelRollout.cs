@@ -1,0 +1,575 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using CreditEdge.Agent.Models;
+using CreditEdge.Agent.Options;
+using CreditEdge.Core.Packages;
+using CreditEdge.Core.Packages.Rollout;
+using CreditEdge.Core.Packages.Signing;
+using CreditEdge.Core.Policy;
+using CreditEdge.Core.Rollout;
+using CreditEdge.Core.Schema;
+using CreditEdge.Inference;
+using CreditEdge.Messaging;
+using CreditEdge.Messaging.Rollout;
+using CreditEdge.Messaging.Transfer;
+using Microsoft.Extensions.Options;
+
+namespace CreditEdge.Agent.Rollout;
+
+/// <summary>
+/// The device's side of a model push (README "Model rollout (OTA)"): takes the signed desired model of its group or its
+/// own id (the device's wins), and for a new one — verified, above the last sequence it finished, for this device — fetches
+/// the package archive from the broker, checks its digest, extracts it, verifies the package signature and that it is the
+/// package the message names, checks the kiosks' requests still fit its schema, loads it in a fresh ORT session (golden
+/// replay, output contract, variant choice), runs the shadow trial the message asks for, switches slots and the active
+/// model, and watches the probation, rolling back on a breach. The active model serves throughout; every step is a
+/// <see cref="ModelEvent"/> on <c>model/events</c>, every refusal names its check.
+/// </summary>
+public sealed partial class ModelRollout : BackgroundService
+{
+    private readonly FleetLink _link;
+    private readonly DeviceIdentity _identity;
+    private readonly ModelHost _models;
+    private readonly ModelSlots _slots;
+    private readonly RolloutGate _gate;
+    private readonly RolloutStateFile _state;
+    private readonly FleetLinkOptions _linkOptions;
+    private readonly PackageTransferOptions _transfer;
+    private readonly RolloutOptions _options;
+    private readonly ModelsOptions _modelOptions;
+    private readonly string _dataDirectory;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModelRollout> _logger;
+    private readonly Channel<ReceivedMessage> _inbox = Channel.CreateBounded<ReceivedMessage>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly string _deviceTopic;
+    private bool _deviceDesired;
+
+    public ModelRollout(
+        FleetLink link, DeviceIdentity identity, ModelHost models, ModelSlots slots, RolloutGate gate, RolloutStateFile state,
+        IOptions<FleetLinkOptions> linkOptions, IOptions<PackageTransferOptions> transfer, IOptions<RolloutOptions> options,
+        IOptions<ModelsOptions> modelOptions, IOptions<AgentOptions> agent, TimeProvider time, ILogger<ModelRollout> logger)
+    {
+        _link = link;
+        _identity = identity;
+        _models = models;
+        _slots = slots;
+        _gate = gate;
+        _state = state;
+        _linkOptions = linkOptions.Value;
+        _transfer = transfer.Value;
+        _options = options.Value;
+        _modelOptions = modelOptions.Value;
+        _dataDirectory = Path.GetFullPath(agent.Value.DataDirectory);
+        _time = time;
+        _logger = logger;
+        _deviceTopic = Topics.DeviceDesired(identity.DeviceId);
+
+        // the dispatcher only queues: a download never holds up commands or the link's own probe
+        link.Subscribe(Topics.GroupDesired(identity.Group), Enqueue);
+        link.Subscribe(_deviceTopic, Enqueue);
+    }
+
+    /// <summary>The latest update and where it stands (for the retained status).</summary>
+    public RolloutStatus? Status => _state.Current;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _inbox.Reader.WaitToReadAsync(stoppingToken))
+            {
+                var next = Choose();
+                if (next is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await ProcessAsync(next.Payload, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    Log.UpdateFailed(_logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    private Task Enqueue(ReceivedMessage message, CancellationToken cancellationToken)
+    {
+        _inbox.Writer.TryWrite(message);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The newest message waiting on each topic; the device's own desired model wins over its group's while there is one.</summary>
+    private ReceivedMessage? Choose()
+    {
+        ReceivedMessage? group = null;
+        ReceivedMessage? device = null;
+        while (_inbox.Reader.TryRead(out var message))
+        {
+            if (message.Topic == _deviceTopic)
+            {
+                device = message;
+            }
+            else
+            {
+                group = message;
+            }
+        }
+
+        if (device is not null)
+        {
+            _deviceDesired = !device.Payload.IsEmpty; // an empty retained message clears the override
+            if (_deviceDesired)
+            {
+                return device;
+            }
+        }
+
+        if (group is not null && !group.Payload.IsEmpty && _deviceDesired)
+        {
+            Log.GroupIgnored(_logger, group.Topic);
+            return null;
+        }
+
+        return group is { Payload.IsEmpty: false } ? group : null;
+    }
+
+    private async Task ProcessAsync(ReadOnlyMemory<byte> payload, CancellationToken stoppingToken)
+    {
+        var keys = TrustedKeys(out var trustProblem);
+        try
+        {
+            if (keys is null)
+            {
+                await PublishAsync(Event(ModelEvents.Rejected, 0, null) with { Check = DesiredModelChecks.Untrusted, Detail = trustProblem }, stoppingToken);
+                return;
+            }
+
+            DesiredModel desired;
+            try
+            {
+                desired = DesiredModelReader.Read(payload.Span, keys);
+            }
+            catch (DesiredModelException ex)
+            {
+                await PublishAsync(Event(ModelEvents.Rejected, 0, null) with { Check = ex.Check, Detail = ex.Message }, stoppingToken);
+                return;
+            }
+
+            if (!IsForThisDevice(desired.Target))
+            {
+                await PublishAsync(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with { Check = "desired-target", Detail = $"the message is for {desired.Target}, not this device ({_identity.DeviceId}, group {_identity.Group})" }, stoppingToken);
+                return;
+            }
+
+            var floor = SequenceFloor();
+            if (desired.Sequence <= floor)
+            {
+                var replay = desired.Sequence == floor;
+                await PublishAsync(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with
+                {
+                    Check = replay ? "sequence-replay" : "sequence-downgrade",
+                    Detail = replay
+                        ? $"sequence {desired.Sequence} was already acted on; an update needs a higher sequence"
+                        : $"sequence {desired.Sequence} is below {floor}, the last this device acted on: no downgrade (a rollback is a new message with a higher sequence)",
+                }, stoppingToken);
+                return;
+            }
+
+            await RollOutAsync(desired, keys, stoppingToken);
+        }
+        finally
+        {
+            foreach (var key in keys ?? [])
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    private async Task RollOutAsync(DesiredModel desired, IReadOnlyList<ECDsa> keys, CancellationToken stoppingToken)
+    {
+        var package = desired.Package;
+        await StepAsync(desired, ModelEvents.Received, stoppingToken, detail: $"{package.Id} {package.Version}, archive {package.Size} bytes in {package.Chunks.Count} chunks");
+        if (package.Size > _transfer.MaxPackageBytes)
+        {
+            await RejectAsync(desired, "too-large", $"the archive has {package.Size} bytes; this device takes at most {_transfer.MaxPackageBytes} (Transfer:MaxPackageBytes)", stoppingToken);
+            return;
+        }
+
+        var archive = await DownloadAsync(desired, stoppingToken);
+        if (archive is null)
+        {
+            return;
+        }
+
+        var staging = Path.GetDirectoryName(archive)!;
+        var packageDirectory = Path.Combine(staging, "package");
+        LoadedModel? candidate = null;
+        try
+        {
+            try
+            {
+                if (Directory.Exists(packageDirectory))
+                {
+                    Directory.Delete(packageDirectory, recursive: true);
+                }
+
+                using (var stream = File.OpenRead(archive))
+                {
+                    PackageArchive.Extract(stream, packageDirectory, new PackageArchiveLimits { MaxTotalBytes = _transfer.MaxPackageBytes });
+                }
+
+                var signature = PackageVerifier.Verify(packageDirectory, keys);
+                if (signature.ModelId != package.Id || signature.Version != package.Version || signature.Sequence != package.Sequence)
+                {
+                    throw new ModelPackageException("desired-mismatch", $"the archive holds {signature.ModelId} {signature.Version} (sequence {signature.Sequence}); the message names {package.Id} {package.Version} (sequence {package.Sequence})");
+                }
+
+                await StepAsync(desired, ModelEvents.Verified, stoppingToken, detail: $"signed by key {signature.KeyId}, {signature.Files.Count} files");
+                var active = _models.Current;
+                if (active is not null && !desired.AllowSchemaChange)
+                {
+                    var candidateSchema = ModelPackage.Load(packageDirectory).Schema;
+                    var problems = SchemaCompatibility.Problems(active.Package.Schema, candidateSchema);
+                    if (problems.Count > 0)
+                    {
+                        throw new ModelPackageException(SchemaCompatibility.Check, string.Join("; ", problems) + " (push with --allow-schema-change once the kiosks send the new requests)");
+                    }
+                }
+
+                candidate = await Task.Run(() => LoadedModel.Load(packageDirectory, _modelOptions.Variant, new OnnxScorerOptions { IntraOpThreads = _modelOptions.IntraOpThreads }, _time), stoppingToken);
+            }
+            catch (ModelPackageException ex)
+            {
+                await RejectAsync(desired, ex.Check, ex.Message, stoppingToken);
+                return;
+            }
+
+            await StepAsync(desired, ModelEvents.Validated, stoppingToken, detail: $"{candidate.GoldenChecked} golden records reproduced; runs {candidate.Ref.Variant}: {candidate.Choice.Reason}");
+            string? shadowSummary = null;
+            if (desired.Shadow is { } criteria && _models.Current is not null)
+            {
+                var report = await ShadowAsync(desired, candidate, criteria, stoppingToken);
+                if (!report.Passed)
+                {
+                    await RejectAsync(desired, report.FailedCheck ?? "shadow", report.Summary, stoppingToken);
+                    return;
+                }
+
+                shadowSummary = report.Summary;
+            }
+
+            var previous = _models.Current;
+            var baseline = previous is null ? TimeSpan.Zero : MedianEngineTime(previous);
+            var previousRecord = _slots.ReadActive();
+            var slot = _slots.Install(packageDirectory);
+            var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, previousRecord?.Slot, _time.GetUtcNow());
+            _slots.Activate(slot, record);
+            _models.Activate(candidate);
+            var activated = candidate;
+            candidate = null; // the host owns it now
+            Save(desired, ModelEvents.Active, finished: true, check: null, detail: shadowSummary);
+            Log.Activated(_logger, package.Id, package.Version, desired.Sequence, slot);
+            await PublishAsync(Event(ModelEvents.Active, desired.Sequence, package) with { Detail = shadowSummary }, stoppingToken);
+            await PublishStatusAsync(stoppingToken);
+
+            if (desired.Probation is { } probation)
+            {
+                await ProbationAsync(desired, activated, probation, baseline, previousRecord, stoppingToken);
+            }
+        }
+        finally
+        {
+            candidate?.Dispose();
+        }
+    }
+
+    private async Task<string?> DownloadAsync(DesiredModel desired, CancellationToken stoppingToken)
+    {
+        var package = desired.Package;
+        Save(desired, ModelEvents.Downloading, finished: false, check: null, detail: null);
+        var downloader = new PackageDownloader(_linkOptions, _identity.DeviceId, _dataDirectory, _transfer, _time, _logger);
+        var progress = new EventProgress(this, desired, stoppingToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(_options.DownloadTimeout);
+        try
+        {
+            var archive = await downloader.DownloadAsync(new TransferPlan(package.Sha256, package.Size, package.ChunkSize, package.Chunks), progress, deadline.Token);
+            await PublishAsync(Event(ModelEvents.Downloaded, desired.Sequence, package) with
+            {
+                ChunksFetched = (int)downloader.ChunksFetched,
+                ChunksReused = (int)downloader.ChunksReused,
+                Detail = $"{downloader.ChunksFetched} chunks fetched, {downloader.ChunksReused} reused from an earlier attempt",
+            }, stoppingToken);
+            return archive;
+        }
+        catch (PackageTransferException ex)
+        {
+            await RejectAsync(desired, ex.Reason, ex.Message, stoppingToken);
+            return null;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            await RejectAsync(desired, "transfer-timeout", $"the package did not arrive within {_options.DownloadTimeout} (Rollout:DownloadTimeout); chunks fetched so far are kept for the next attempt", stoppingToken);
+            return null;
+        }
+    }
+
+    private async Task<ShadowReport> ShadowAsync(DesiredModel desired, LoadedModel candidate, ShadowCriteria criteria, CancellationToken stoppingToken)
+    {
+        Save(desired, ModelEvents.Shadowing, finished: false, check: null, detail: null);
+        await StepAsync(desired, ModelEvents.Shadowing, stoppingToken, detail: $"until {criteria.Decisions} decisions or {criteria.MaxDuration}");
+        var trial = new ShadowTrial(criteria, _time);
+        var run = _gate.StartShadow(candidate, trial);
+        try
+        {
+            while (!trial.IsComplete)
+            {
+                await Task.Delay(_options.CheckInterval, _time, stoppingToken);
+            }
+        }
+        finally
+        {
+            _gate.StopShadow(run);
+        }
+
+        return trial.Evaluate();
+    }
+
+    private async Task ProbationAsync(DesiredModel desired, LoadedModel activated, ProbationCriteria criteria, TimeSpan baseline, ActiveModelRecord? previousRecord, CancellationToken stoppingToken)
+    {
+        var watch = new ProbationWatch(criteria, activated.Package.Manifest.Reference.Score, baseline, _time);
+        _gate.StartProbation(watch);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.CheckInterval, _time, stoppingToken);
+                var report = watch.Check();
+                if (report.Breached)
+                {
+                    await RollBackAsync(desired, report, previousRecord, stoppingToken);
+                    return;
+                }
+
+                if (watch.IsComplete)
+                {
+                    await PublishAsync(Event(ModelEvents.ProbationPassed, desired.Sequence, desired.Package) with { Detail = report.Summary }, stoppingToken);
+                    return;
+                }
+
+                if (_inbox.Reader.Count > 0)
+                {
+                    Log.ProbationSuperseded(_logger, desired.Sequence);
+                    return; // a newer desired model takes over
+                }
+            }
+        }
+        finally
+        {
+            _gate.StopProbation();
+        }
+    }
+
+    /// <summary>Back to the model that ran before the switch: its slot (or the configured package), loaded and checked again.</summary>
+    private async Task RollBackAsync(DesiredModel desired, ProbationReport report, ActiveModelRecord? previousRecord, CancellationToken stoppingToken)
+    {
+        string directory;
+        if (previousRecord is not null && _slots.DirectoryOf(previousRecord.Slot) is { } slotDirectory)
+        {
+            directory = slotDirectory;
+        }
+        else
+        {
+            directory = _models.ConfiguredDirectory;
+        }
+
+        LoadedModel restored;
+        try
+        {
+            restored = await Task.Run(() => LoadedModel.Load(directory, _modelOptions.Variant, new OnnxScorerOptions { IntraOpThreads = _modelOptions.IntraOpThreads }, _time), stoppingToken);
+        }
+        catch (ModelPackageException ex)
+        {
+            Log.RollbackFailed(_logger, directory, ex.Message);
+            Save(desired, ModelEvents.Active, finished: true, check: report.BreachedCheck, detail: $"{report.Summary}; rollback impossible: {ex.Message}");
+            return;
+        }
+
+        if (previousRecord is not null)
+        {
+            _slots.Activate(previousRecord.Slot, previousRecord with { ActivatedAt = _time.GetUtcNow() });
+        }
+        else
+        {
+            _slots.Deactivate();
+        }
+
+        _models.Activate(restored);
+        Save(desired, ModelEvents.RolledBack, finished: true, check: report.BreachedCheck, detail: report.Summary);
+        Log.RolledBack(_logger, desired.Package.Id, desired.Package.Version, report.BreachedCheck ?? "probation", report.Summary);
+        await PublishAsync(Event(ModelEvents.RolledBack, desired.Sequence, desired.Package) with
+        {
+            Check = report.BreachedCheck,
+            Detail = $"{report.Summary}; back to {restored.Ref.Id} {restored.Ref.Version}",
+        }, stoppingToken);
+        await PublishStatusAsync(stoppingToken);
+    }
+
+    /// <summary>The last sequence this device acted on: the last finished update, the slot's, or the active package's own.</summary>
+    private long SequenceFloor() =>
+        Math.Max(_state.Finished, _slots.ReadActive()?.RolloutSequence ?? 0);
+
+    private bool IsForThisDevice(DesiredTarget target) =>
+        target.Kind == DesiredTargetKind.Device ? target.Name == _identity.DeviceId : target.Name == _identity.Group;
+
+    private List<ECDsa>? TrustedKeys(out string? problem)
+    {
+        problem = null;
+        var directory = _models.TrustDirectory;
+        if (SigningKeys.TrustFiles(directory).Count == 0)
+        {
+            problem = $"no trusted keys (*.pem) in '{directory}': this device accepts no pushed model until one is installed";
+            return null;
+        }
+
+        try
+        {
+            return SigningKeys.LoadTrustedKeys(directory).ToList();
+        }
+        catch (SigningKeyException ex)
+        {
+            problem = $"the trusted keys in '{directory}' cannot be used: {ex.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>Median time of the model's decision engine over its own golden inputs (the probation's latency baseline).</summary>
+    private static TimeSpan MedianEngineTime(LoadedModel model)
+    {
+        var rows = GoldenReplay.Read(model.Package).Take(50).Select(l => l.Record.Input.ToArray()).ToList();
+        var reasons = new Reason[ReasonAttribution.MaxReasons];
+        var times = new List<TimeSpan>(rows.Count);
+        foreach (var row in rows)
+        {
+            var started = Stopwatch.GetTimestamp();
+            _ = model.Engine.Decide(row, reasons);
+            times.Add(Stopwatch.GetElapsedTime(started));
+        }
+
+        times.Sort();
+        return times.Count == 0 ? TimeSpan.Zero : times[times.Count / 2];
+    }
+
+    private async Task StepAsync(DesiredModel desired, string step, CancellationToken cancellationToken, string? detail = null)
+    {
+        Save(desired, step, finished: false, check: null, detail: detail);
+        await PublishAsync(Event(step, desired.Sequence, desired.Package) with { Detail = detail }, cancellationToken);
+    }
+
+    private async Task RejectAsync(DesiredModel desired, string check, string detail, CancellationToken cancellationToken)
+    {
+        Save(desired, ModelEvents.Rejected, finished: true, check, detail);
+        Log.Rejected(_logger, desired.Package.Id, desired.Package.Version, desired.Sequence, check, detail);
+        await PublishAsync(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with { Check = check, Detail = detail }, cancellationToken);
+        await PublishStatusAsync(cancellationToken);
+    }
+
+    private void Save(DesiredModel desired, string state, bool finished, string? check, string? detail) =>
+        _state.Save(new RolloutStatus(state, desired.Sequence, desired.Package.Id, desired.Package.Version, _time.GetUtcNow()) { Check = check, Detail = detail }, finished);
+
+    private ModelEvent Event(string name, long sequence, DesiredPackage? package) =>
+        new(name, _identity.DeviceId, sequence, package?.Id, package?.Version, package?.Sha256, _time.GetUtcNow());
+
+    /// <summary>Best effort: an event the link cannot carry now is logged; the retained status carries the latest state.</summary>
+    private async Task PublishAsync(ModelEvent modelEvent, CancellationToken cancellationToken)
+    {
+        Log.Event(_logger, modelEvent.Event, modelEvent.Sequence, modelEvent.Check, modelEvent.Detail);
+        if (!_link.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await _link.PublishAsync(Topics.ModelEvents(_identity.DeviceId), JsonSerializer.SerializeToUtf8Bytes(modelEvent, MessagingJson.Wire.ModelEvent), retain: false, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.EventNotPublished(_logger, modelEvent.Event, ex);
+        }
+    }
+
+    private async Task PublishStatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _link.PublishStatusAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.EventNotPublished(_logger, "status", ex);
+        }
+    }
+
+    /// <summary>Reports download progress as an event at each further tenth.</summary>
+    private sealed class EventProgress(ModelRollout owner, DesiredModel desired, CancellationToken cancellationToken) : IProgress<TransferProgress>
+    {
+        private int _lastTenth = -1;
+
+        public void Report(TransferProgress value)
+        {
+            var tenth = value.ChunkCount == 0 ? 10 : value.ChunksDone * 10 / value.ChunkCount;
+            if (Interlocked.Exchange(ref _lastTenth, tenth) >= tenth)
+            {
+                return;
+            }
+
+            _ = owner.PublishAsync(owner.Event(ModelEvents.Downloading, desired.Sequence, desired.Package) with { Progress = tenth * 10 }, cancellationToken);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Model update: {Event} (sequence {Sequence}) {Check} {Detail}")]
+        public static partial void Event(ILogger logger, string @event, long sequence, string? check, string? detail);
+
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Model update {ModelId} {Version} (sequence {Sequence}) rejected: {Check}: {Detail}")]
+        public static partial void Rejected(ILogger logger, string modelId, string version, long sequence, string check, string detail);
+
+        [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "Model {ModelId} {Version} (sequence {Sequence}) is active from {Slot}")]
+        public static partial void Activated(ILogger logger, string modelId, string version, long sequence, string slot);
+
+        [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Model {ModelId} {Version} rolled back: {Check}: {Summary}")]
+        public static partial void RolledBack(ILogger logger, string modelId, string version, string check, string summary);
+
+        [LoggerMessage(EventId = 1305, Level = LogLevel.Error, Message = "Rolling back to {Directory} failed ({Reason}); the new model keeps serving")]
+        public static partial void RollbackFailed(ILogger logger, string directory, string reason);
+
+        [LoggerMessage(EventId = 1306, Level = LogLevel.Error, Message = "A model update failed unexpectedly; the active model keeps serving")]
+        public static partial void UpdateFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 1307, Level = LogLevel.Debug, Message = "Group desired model on {Topic} ignored: this device has its own")]
+        public static partial void GroupIgnored(ILogger logger, string topic);
+
+        [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Model event {Event} could not be published")]
+        public static partial void EventNotPublished(ILogger logger, string @event, Exception exception);
+
+        [LoggerMessage(EventId = 1309, Level = LogLevel.Information, Message = "Probation of sequence {Sequence} ends early: a newer desired model arrived")]
+        public static partial void ProbationSuperseded(ILogger logger, long sequence);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CreditEdge.Core.Packages.Rollout;
+using CreditEdge.Messaging.Rollout;
+using CreditEdge.TestKit;
+
+namespace CreditEdge.Agent.Tests.Rollout;
+
+/// <summary>Pushes that go through: to a device online and one that comes later, with a shadow trial, and a probation that rolls back.</summary>
+public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("ota-agent");
+    private readonly TempDirectory _later = new("ota-later");
+    private OtaRig _rig = null!;
+
+    public async Task InitializeAsync() => _rig = await OtaRig.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _rig.DisposeAsync();
+        _data.Dispose();
+        _later.Dispose();
+    }
+
+    [Fact]
+    public async Task Push_ToAnOnlineDeviceAndOneThatComesLater_BothActiveWhileScoringNeverFails()
+    {
+        await using var online = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-online"));
+        var package = _rig.MakePackage("v2", "2.0.0", 10);
+        using var scoring = new CancellationTokenSource();
+        var load = ScoreContinuouslyAsync(online, scoring.Token);
+
+        var pushed = await _rig.PushAsync(package, 5_000, shadow: new ShadowCriteria(20, TimeSpan.FromMinutes(5), 0.95, 0.9, 100));
+        var outcome = await _rig.WaitForOutcomeAsync("kiosk-online", pushed.Desired.Sequence);
+        await Task.Delay(300); // a few requests on the new model too
+        await scoring.CancelAsync();
+        var (statuses, latencies) = await load;
+
+        Assert.True(outcome.Event == ModelEvents.Active, $"{outcome.Event} {outcome.Check} {outcome.Detail}");
+        Assert.Equal("2.0.0", await VersionAsync(online));
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        latencies.Sort();
+        // a timing figure, reported (the latency goal is measured by the benchmark, not asserted here)
+        output.WriteLine($"{latencies.Count} requests during the push: median {latencies[latencies.Count / 2]:F2} ms, slowest {latencies[^1]:F2} ms");
+        var steps = _rig.Events.Where(e => e.DeviceId == "kiosk-online" && e.Sequence == pushed.Desired.Sequence).Select(e => e.Event).Distinct().ToList();
+        Assert.Equal([ModelEvents.Received, ModelEvents.Downloading, ModelEvents.Downloaded, ModelEvents.Verified, ModelEvents.Validated, ModelEvents.Shadowing, ModelEvents.Active], steps);
+
+        await using var later = await RunningAgent.StartAsync(_later.Path, _rig.AgentArgs(_later.Path, "kiosk-later"));
+        var laterOutcome = await _rig.WaitForOutcomeAsync("kiosk-later", pushed.Desired.Sequence);
+        Assert.Equal(ModelEvents.Active, laterOutcome.Event);
+        Assert.Equal("2.0.0", await VersionAsync(later));
+    }
+
+    [Fact]
+    public async Task Push_CandidateDisagreeingWithTheChampion_NotPromotedAndReported()
+    {
+        await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-shadow"));
+        var strict = _rig.MakePackage("strict", "3.0.0", 10, dir => PackageForge.EditManifest(dir, m => m["policy"]!["approveMinScore"] = 700));
+        using var scoring = new CancellationTokenSource();
+        var load = ScoreContinuouslyAsync(agent, scoring.Token);
+
+        var pushed = await _rig.PushAsync(strict, 6_000, shadow: new ShadowCriteria(30, TimeSpan.FromMinutes(5), 0.95, 0.5, 100));
+        var outcome = await _rig.WaitForOutcomeAsync("kiosk-shadow", pushed.Desired.Sequence);
+        await scoring.CancelAsync();
+        await load;
+
+        Assert.True(outcome is { Event: ModelEvents.Rejected, Check: "shadow-agreement" }, $"{outcome.Event} {outcome.Check} {outcome.Detail}");
+        Assert.Equal("1.1.0", await VersionAsync(agent));
+    }
+
+    [Fact]
+    public async Task Push_ActivatedModelWhoseScoresDriftFromItsReference_RolledBackAndReported()
+    {
+        await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-probation"));
+        var drifting = _rig.MakePackage("drifting", "4.0.0", 10, dir => PackageForge.EditManifest(dir, m =>
+        {
+            var proportions = m["reference"]!["score"]!["proportions"]!.AsArray();
+            for (var i = 0; i < proportions.Count; i++)
+            {
+                proportions[i] = i == 0 ? 1 - (0.001 * (proportions.Count - 1)) : 0.001;
+            }
+        }));
+        using var scoring = new CancellationTokenSource();
+        var load = ScoreContinuouslyAsync(agent, scoring.Token);
+
+        var pushed = await _rig.PushAsync(drifting, 7_000, probation: new ProbationCriteria(40, TimeSpan.FromMinutes(5), 0.25, 0.5, 100));
+        var active = await _rig.WaitForEventAsync("kiosk-probation", pushed.Desired.Sequence, e => e.Event == ModelEvents.Active, "active");
+        var rolledBack = await _rig.WaitForEventAsync("kiosk-probation", pushed.Desired.Sequence, e => e.Event is ModelEvents.RolledBack or ModelEvents.ProbationPassed, "probation outcome");
+        await scoring.CancelAsync();
+        var (statuses, _) = await load;
+
+        Assert.NotNull(active);
+        Assert.True(rolledBack is { Event: ModelEvents.RolledBack, Check: "probation-psi" }, $"{rolledBack.Event} {rolledBack.Check} {rolledBack.Detail}");
+        Assert.Equal("1.1.0", await VersionAsync(agent));
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+    }
+
+    private static async Task<string> VersionAsync(RunningAgent agent) =>
+        (await agent.Client.GetFromJsonAsync<JsonElement>(new Uri("/v1/model", UriKind.Relative))).GetProperty("version").GetString()!;
+
+    /// <summary>Two clients scoring golden applicants until cancelled; every status and latency (ms).</summary>
+    private static async Task<(List<HttpStatusCode> Statuses, List<double> Latencies)> ScoreContinuouslyAsync(RunningAgent agent, CancellationToken cancellationToken)
+    {
+        var statuses = new ConcurrentBag<HttpStatusCode>();
+        var latencies = new ConcurrentBag<double>();
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(client => Task.Run(async () =>
+        {
+            var i = client;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                using var body = new StringContent(GoldenSet.RequestBody(GoldenSet.Records[i++ % GoldenSet.Records.Count]), Encoding.UTF8, "application/json");
+                var started = Stopwatch.GetTimestamp();
+                using var response = await agent.Client.PostAsync(new Uri("/v1/score", UriKind.Relative), body, CancellationToken.None);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                statuses.Add(response.StatusCode);
+                await Task.Delay(5, CancellationToken.None);
+            }
+        }, CancellationToken.None)));
+        return (statuses.ToList(), latencies.ToList());
+    }
+}
