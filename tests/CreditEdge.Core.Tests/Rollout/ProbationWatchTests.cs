@@ -287,19 +287,21 @@ public sealed class ProbationWatchTests
     public void Record_EightThreadsInParallel_TotalsExact()
     {
         var watch = CreateSut(reference: Reference);
-        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        Concurrently.OnEightThreads(() =>
         {
-            Decide(watch, score: 450, milliseconds: 10, times: 4_000);
-            Decide(watch, score: 550, milliseconds: 10, times: 6_000);
-            watch.RecordError("ORT threw");
-            Decide(watch, score: 550, milliseconds: 10, times: 1);
+            for (var i = 0; i < 10_000; i++)
+            {
+                Decide(watch, score: i % 10 < 4 ? 450 : 550, milliseconds: 10, times: 10); // 40 % below 500, as the reference
+                watch.RecordError("ORT threw");
+            }
         });
 
         var report = watch.Check();
 
-        Assert.Equal(80_008, report.Decisions);
-        Assert.Equal(8, report.Errors);
-        Assert.Equal(8 / 80_016.0, report.ErrorRate, 15);
+        Assert.Equal(800_000, report.Decisions);
+        Assert.Equal(80_000, report.Errors);
+        Assert.Equal(1 / 11.0, report.ErrorRate, 15); // 80,000 / 880,000
+        Assert.Equal(0, report.ScorePsi!.Value, 12); // 320,000 / 480,000: every bin count arrived
         Assert.Equal(ProbationWatch.LatencySampleCapacity, watch.LatencySamples);
     }
 

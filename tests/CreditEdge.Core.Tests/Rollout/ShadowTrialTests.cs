@@ -264,26 +264,25 @@ public sealed class ShadowTrialTests
     public void Record_EightThreadsInParallel_TotalsExact()
     {
         var trial = CreateSut(decisions: 1_000_000, minAgreement: 0);
-        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        Concurrently.OnEightThreads(() =>
         {
-            for (var i = 0; i < 10_000; i++)
+            for (var i = 0; i < 100_000; i++)
             {
                 // every fourth pair disagrees on outcome; challenger score = 2 · champion + 1 (perfectly correlated)
                 var challenger = i % 4 == 0 ? Outcome.Refer : Outcome.Approve;
                 Record(trial, Outcome.Approve, 400 + (i % 100), 1, challenger, 801 + (2 * (i % 100)), 2);
-            }
-
-            for (var i = 0; i < 10; i++)
-            {
-                trial.RecordChallengerFailure("threw");
+                if (i % 10_000 == 0)
+                {
+                    trial.RecordChallengerFailure("threw");
+                }
             }
         });
 
         var report = trial.Evaluate();
 
-        Assert.Equal(80_000, report.Compared);
+        Assert.Equal(800_000, report.Compared);
         Assert.Equal(80, report.ChallengerFailures);
-        Assert.Equal(0.75, report.OutcomeAgreement); // 60,000 / 80,000
+        Assert.Equal(0.75, report.OutcomeAgreement); // 600,000 / 800,000
         Assert.Equal(1, report.ScoreCorrelation, 9);
         Assert.Equal(2, report.LatencyRatio);
         Assert.Equal(ShadowTrial.LatencySampleCapacity, trial.LatencySamples);
