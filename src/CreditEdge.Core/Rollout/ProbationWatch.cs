@@ -66,6 +66,7 @@ public sealed class ProbationWatch
     {
         ArgumentNullException.ThrowIfNull(criteria);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(criteria.Decisions);
         ArgumentOutOfRangeException.ThrowIfLessThan(baselineLatency, TimeSpan.Zero);
         _criteria = criteria;
         _scores = referenceScore is null ? null : new DriftMonitor([], new ReferenceDistributions { Score = referenceScore });

@@ -45,6 +45,7 @@ public sealed class ShadowTrial
     {
         ArgumentNullException.ThrowIfNull(criteria);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(criteria.Decisions);
         _criteria = criteria;
         _time = time;
         _started = time.GetUtcNow();
