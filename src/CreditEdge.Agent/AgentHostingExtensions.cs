@@ -107,6 +107,9 @@ public static class AgentHostingExtensions
     /// <summary>The model host and the scoring path.</summary>
     public static IHostApplicationBuilder AddScoring(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton(sp => new ModelSlots(
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory,
+            sp.GetRequiredService<ILogger<ModelSlots>>()));
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddSingleton<AgentMetrics>();
         builder.Services.AddSingleton<ScoringService>();

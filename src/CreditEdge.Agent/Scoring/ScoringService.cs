@@ -45,7 +45,9 @@ public sealed class ScoringService
             return new ScoreResult(ScoreStatus.Replayed, earlier);
         }
 
-        var model = _models.Current;
+        // the lease keeps this model's ORT session open for the whole request, even if another model is activated meanwhile
+        using var lease = _models.Acquire();
+        var model = lease.Model;
         if (model is null)
         {
             _metrics.Unavailable();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using CreditEdge.Core.IO;
 
 namespace CreditEdge.Messaging.Transfer;
 

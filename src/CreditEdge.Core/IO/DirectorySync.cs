@@ -1,16 +1,18 @@
 using System.Runtime.InteropServices;
 
-namespace CreditEdge.Messaging.Transfer;
+namespace CreditEdge.Core.IO;
 
 /// <summary>
 /// fsync of a directory, so a rename or delete in it survives a power cut. .NET cannot open a directory as a file, so this
 /// calls libc's <c>open(O_RDONLY)</c> + <c>fsync</c> itself (Linux, the product's only platform; O_RDONLY is 0 on every
-/// Linux architecture, unlike O_DIRECTORY, whose value differs between x86-64 and arm64).
+/// Linux architecture, unlike O_DIRECTORY, whose value differs between x86-64 and arm64). Used by the package transfer
+/// (chunk staging) and the agent's model slots.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0; // O_RDONLY
 
+    /// <summary>fsyncs <paramref name="directory"/> itself (its entries: creations, renames, deletions); throws <see cref="IOException"/> naming it and errno.</summary>
     public static void Flush(string directory)
     {
         var fd = Open(directory, ReadOnly);

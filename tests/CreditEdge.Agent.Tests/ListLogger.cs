@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace CreditEdge.Agent.Tests;
+
+/// <summary>A logger that keeps every entry (event id, level, formatted message), for asserting what was logged and why.</summary>
+public sealed class ListLogger<T> : ILogger<T>
+{
+    private readonly List<(EventId Event, LogLevel Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(EventId Event, LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return _entries.ToArray();
+            }
+        }
+    }
+
+    /// <summary>The messages logged with event id <paramref name="eventId"/>.</summary>
+    public IReadOnlyList<string> MessagesOf(int eventId) => Entries.Where(e => e.Event.Id == eventId).Select(e => e.Message).ToArray();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (_entries)
+        {
+            _entries.Add((eventId, logLevel, formatter(state, exception)));
+        }
+    }
+}
