@@ -241,6 +241,22 @@ public sealed partial class ModelSlots
         }
     }
 
+    /// <summary>
+    /// Removes the pointer (durably), so the next start — and <see cref="ModelHost.LoadConfigured"/> — runs the configured
+    /// <c>ModelDirectory</c>: a rollback to the package the device had before any pushed one. The slots stay as they are.
+    /// </summary>
+    public void Deactivate()
+    {
+        lock (_gate)
+        {
+            if (File.Exists(PointerPath))
+            {
+                File.Delete(PointerPath);
+                Sync(Root);
+            }
+        }
+    }
+
     private void WritePointer(ActiveModelRecord record)
     {
         var temporary = PointerPath + TemporaryMarker + Guid.NewGuid().ToString("N");

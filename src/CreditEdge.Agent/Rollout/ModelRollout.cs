@@ -275,21 +275,30 @@ public sealed partial class ModelRollout : BackgroundService
 
             var previous = _models.Current;
             var baseline = previous is null ? TimeSpan.Zero : MedianEngineTime(previous);
-            var previousRecord = _slots.ReadActive();
+            var before = _models.ActiveRecord; // null: the configured package runs
             var slot = _slots.Install(packageDirectory);
-            var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, previousRecord?.Slot, _time.GetUtcNow());
-            _slots.Activate(slot, record);
-            _models.Activate(candidate);
-            var activated = candidate;
-            candidate = null; // the host owns it now
+            var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, before?.Slot, _time.GetUtcNow());
+            LoadedModel activated;
+            try
+            {
+                // loaded again from the slot, so what runs is exactly what the next start will run
+                activated = await Task.Run(() => _models.SwitchTo(slot, record), stoppingToken);
+            }
+            catch (ModelPackageException ex)
+            {
+                await RejectAsync(desired, ex.Check, $"after install in {slot}: {ex.Message}", stoppingToken);
+                return;
+            }
+
             Save(desired, ModelEvents.Active, finished: true, check: null, detail: shadowSummary);
             Log.Activated(_logger, package.Id, package.Version, desired.Sequence, slot);
             await PublishAsync(Event(ModelEvents.Active, desired.Sequence, package) with { Detail = shadowSummary }, stoppingToken);
             await PublishStatusAsync(stoppingToken);
+            TryDelete(staging);
 
             if (desired.Probation is { } probation)
             {
-                await ProbationAsync(desired, activated, probation, baseline, previousRecord, stoppingToken);
+                await ProbationAsync(desired, activated, probation, baseline, before, stoppingToken);
             }
         }
         finally
@@ -350,7 +359,7 @@ public sealed partial class ModelRollout : BackgroundService
         return trial.Evaluate();
     }
 
-    private async Task ProbationAsync(DesiredModel desired, LoadedModel activated, ProbationCriteria criteria, TimeSpan baseline, ActiveModelRecord? previousRecord, CancellationToken stoppingToken)
+    private async Task ProbationAsync(DesiredModel desired, LoadedModel activated, ProbationCriteria criteria, TimeSpan baseline, ActiveModelRecord? before, CancellationToken stoppingToken)
     {
         var watch = new ProbationWatch(criteria, activated.Package.Manifest.Reference.Score, baseline, _time);
         _gate.StartProbation(watch);
@@ -362,7 +371,7 @@ public sealed partial class ModelRollout : BackgroundService
                 var report = watch.Check();
                 if (report.Breached)
                 {
-                    await RollBackAsync(desired, report, previousRecord, stoppingToken);
+                    await RollBackAsync(desired, report, before, stoppingToken);
                     return;
                 }
 
@@ -385,54 +394,55 @@ public sealed partial class ModelRollout : BackgroundService
         }
     }
 
-    /// <summary>Back to the model that ran before the switch: its slot (or the configured package), loaded and checked again.</summary>
-    private async Task RollBackAsync(DesiredModel desired, ProbationReport report, ActiveModelRecord? previousRecord, CancellationToken stoppingToken)
+    /// <summary>Back to the model that ran before the switch: its slot, or the configured package when none was in a slot.</summary>
+    private async Task RollBackAsync(DesiredModel desired, ProbationReport report, ActiveModelRecord? before, CancellationToken stoppingToken)
     {
-        string directory;
-        if (previousRecord is not null && _slots.DirectoryOf(previousRecord.Slot) is { } slotDirectory)
-        {
-            directory = slotDirectory;
-        }
-        else
-        {
-            directory = _models.ConfiguredDirectory;
-        }
-
-        LoadedModel restored;
         try
         {
-            restored = await Task.Run(() => LoadedModel.Load(directory, _modelOptions.Variant, new OnnxScorerOptions { IntraOpThreads = _modelOptions.IntraOpThreads }, _time), stoppingToken);
+            if (before is not null)
+            {
+                var current = _models.ActiveRecord;
+                await Task.Run(() => _models.SwitchTo(before.Slot, before with { PreviousSlot = current?.Slot, ActivatedAt = _time.GetUtcNow() }), stoppingToken);
+            }
+            else
+            {
+                _slots.Deactivate();
+                await Task.Run(_models.LoadConfigured, stoppingToken);
+            }
         }
-        catch (ModelPackageException ex)
+        catch (Exception ex) when (ex is ModelPackageException or IOException or ArgumentException)
         {
-            Log.RollbackFailed(_logger, directory, ex.Message);
+            Log.RollbackFailed(_logger, before?.Slot ?? "the configured package", ex.Message);
             Save(desired, ModelEvents.Active, finished: true, check: report.BreachedCheck, detail: $"{report.Summary}; rollback impossible: {ex.Message}");
             return;
         }
 
-        if (previousRecord is not null)
-        {
-            _slots.Activate(previousRecord.Slot, previousRecord with { ActivatedAt = _time.GetUtcNow() });
-        }
-        else
-        {
-            _slots.Deactivate();
-        }
-
-        _models.Activate(restored);
+        var restored = _models.Current;
         Save(desired, ModelEvents.RolledBack, finished: true, check: report.BreachedCheck, detail: report.Summary);
         Log.RolledBack(_logger, desired.Package.Id, desired.Package.Version, report.BreachedCheck ?? "probation", report.Summary);
         await PublishAsync(Event(ModelEvents.RolledBack, desired.Sequence, desired.Package) with
         {
             Check = report.BreachedCheck,
-            Detail = $"{report.Summary}; back to {restored.Ref.Id} {restored.Ref.Version}",
+            Detail = $"{report.Summary}; back to {restored?.Ref.Id} {restored?.Ref.Version}",
         }, stoppingToken);
         await PublishStatusAsync(stoppingToken);
     }
 
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // a staging leftover costs disk, never correctness: the next download of it starts over
+        }
+    }
+
     /// <summary>The last sequence this device acted on: the last finished update, the slot's, or the active package's own.</summary>
     private long SequenceFloor() =>
-        Math.Max(_state.Finished, _slots.ReadActive()?.RolloutSequence ?? 0);
+        Math.Max(_state.Finished, _models.ActiveRecord?.RolloutSequence ?? 0);
 
     private bool IsForThisDevice(DesiredTarget target) =>
         target.Kind == DesiredTargetKind.Device ? target.Name == _identity.DeviceId : target.Name == _identity.Group;

@@ -14,7 +14,7 @@ using CreditEdge.TestKit;
 namespace CreditEdge.Agent.Tests.Rollout;
 
 /// <summary>One device on a real broker, and every push it must refuse — each by its own check — while the installed model keeps serving.</summary>
-public sealed class RolloutRefusalFixture : IAsyncLifetime
+public sealed class RolloutRefusalFixture : IAsyncLifetime, IDisposable
 {
     public const string DeviceId = "kiosk-refusals";
 
@@ -38,8 +38,9 @@ public sealed class RolloutRefusalFixture : IAsyncLifetime
     {
         await Agent.DisposeAsync();
         await Rig.DisposeAsync();
-        _data.Dispose();
     }
+
+    public void Dispose() => _data.Dispose();
 }
 
 public sealed class RolloutRefusalTests(RolloutRefusalFixture fixture) : IClassFixture<RolloutRefusalFixture>

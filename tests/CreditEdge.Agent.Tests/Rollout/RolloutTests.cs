@@ -12,7 +12,7 @@ using CreditEdge.TestKit;
 namespace CreditEdge.Agent.Tests.Rollout;
 
 /// <summary>Pushes that go through: to a device online and one that comes later, with a shadow trial, and a probation that rolls back.</summary>
-public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _data = new("ota-agent");
     private readonly TempDirectory _later = new("ota-later");
@@ -20,9 +20,10 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
 
     public async Task InitializeAsync() => _rig = await OtaRig.StartAsync();
 
-    public async Task DisposeAsync()
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
+
+    public void Dispose()
     {
-        await _rig.DisposeAsync();
         _data.Dispose();
         _later.Dispose();
     }
@@ -50,8 +51,13 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
         var steps = _rig.Events.Where(e => e.DeviceId == "kiosk-online" && e.Sequence == pushed.Desired.Sequence).Select(e => e.Event).Distinct().ToList();
         Assert.Equal([ModelEvents.Received, ModelEvents.Downloading, ModelEvents.Downloaded, ModelEvents.Verified, ModelEvents.Validated, ModelEvents.Shadowing, ModelEvents.Active], steps);
 
+        // a device switched on after the push finds the retained message and chunks; its shadow trial runs on its own traffic
         await using var later = await RunningAgent.StartAsync(_later.Path, _rig.AgentArgs(_later.Path, "kiosk-later"));
+        using var laterScoring = new CancellationTokenSource();
+        var laterLoad = ScoreContinuouslyAsync(later, laterScoring.Token);
         var laterOutcome = await _rig.WaitForOutcomeAsync("kiosk-later", pushed.Desired.Sequence);
+        await laterScoring.CancelAsync();
+        Assert.All((await laterLoad).Statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(ModelEvents.Active, laterOutcome.Event);
         Assert.Equal("2.0.0", await VersionAsync(later));
     }

@@ -1,0 +1,31 @@
+namespace CreditEdge.Core.IO;
+
+/// <summary>Replaces a small file so that after a power cut at any instant it holds the old bytes or the new ones.</summary>
+public static class AtomicFile
+{
+    /// <summary>Writes a temporary file beside <paramref name="path"/>, fsyncs it, renames it over, fsyncs the directory.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temporary = $"{full}.tmp-{Guid.NewGuid():N}";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        DirectorySync.Flush(directory);
+    }
+}
