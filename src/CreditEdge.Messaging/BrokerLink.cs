@@ -22,6 +22,7 @@ public sealed partial class BrokerLink : IDisposable
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _connectPipeline;
     private readonly MessageDispatcher _dispatcher;
+    private readonly HashSet<string> _stateFilters = new(StringComparer.Ordinal);
     private readonly EchoProbe _probe;
     private readonly SemaphoreSlim _clientLock = new(1, 1);
     private IMqttClient _client;
@@ -81,6 +82,20 @@ public sealed partial class BrokerLink : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(topicFilter);
         ArgumentNullException.ThrowIfNull(handler);
         _dispatcher.Subscribe(topicFilter, handler);
+    }
+
+    /// <summary>
+    /// As <see cref="Subscribe"/>, for a topic whose retained message is state the owner must read at every connect (a
+    /// desired model): subscribed again even when the broker kept the session, so the broker sends the retained message
+    /// again (it sends retained messages only on a subscribe). Such deliveries arrive with <see cref="ReceivedMessage.Retained"/> set.
+    /// </summary>
+    public void SubscribeToState(string topicFilter, Func<ReceivedMessage, CancellationToken, Task> handler)
+    {
+        Subscribe(topicFilter, handler);
+        lock (_stateFilters)
+        {
+            _stateFilters.Add(topicFilter);
+        }
     }
 
     /// <summary>Completes when the link is up (immediately if it is).</summary>
@@ -181,7 +196,11 @@ public sealed partial class BrokerLink : IDisposable
             {
                 if (!result.IsSessionPresent)
                 {
-                    await SubscribeAllAsync(cancellationToken);
+                    await SubscribeAsync(_dispatcher.Filters, cancellationToken);
+                }
+                else if (StateFilters() is { Count: > 0 } state)
+                {
+                    await SubscribeAsync(state, cancellationToken);
                 }
 
                 if (_presence is not null)
@@ -204,10 +223,18 @@ public sealed partial class BrokerLink : IDisposable
         }
     }
 
-    private async Task SubscribeAllAsync(CancellationToken cancellationToken)
+    private List<string> StateFilters()
+    {
+        lock (_stateFilters)
+        {
+            return [.. _stateFilters];
+        }
+    }
+
+    private async Task SubscribeAsync(IReadOnlyList<string> filters, CancellationToken cancellationToken)
     {
         var subscribe = new MqttClientSubscribeOptionsBuilder();
-        foreach (var filter in _dispatcher.Filters)
+        foreach (var filter in filters)
         {
             subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
         }

@@ -38,6 +38,9 @@ public sealed class FleetLink : BackgroundService
     /// <summary>Registers a handler for a topic filter; call before the host starts.</summary>
     public void Subscribe(string topicFilter, Func<ReceivedMessage, CancellationToken, Task> handler) => _link.Subscribe(topicFilter, handler);
 
+    /// <inheritdoc cref="BrokerLink.SubscribeToState"/>
+    public void SubscribeToState(string topicFilter, Func<ReceivedMessage, CancellationToken, Task> handler) => _link.SubscribeToState(topicFilter, handler);
+
     /// <summary>Completes when the link is up (immediately if it is).</summary>
     public Task WaitConnectedAsync(CancellationToken cancellationToken) => _link.WaitConnectedAsync(cancellationToken);
 

@@ -67,8 +67,9 @@ public sealed partial class ModelRollout : BackgroundService
         _deviceTopic = Topics.DeviceDesired(identity.DeviceId);
 
         // the dispatcher only queues: a download never holds up commands or the link's own probe
-        link.Subscribe(Topics.GroupDesired(identity.Group), Enqueue);
-        link.Subscribe(_deviceTopic, Enqueue);
+        // state topics: read again at every connect, so a restart mid-update picks the update up where it was
+        link.SubscribeToState(Topics.GroupDesired(identity.Group), Enqueue);
+        link.SubscribeToState(_deviceTopic, Enqueue);
     }
 
     /// <summary>The latest update and where it stands (for the retained status).</summary>
@@ -88,7 +89,7 @@ public sealed partial class ModelRollout : BackgroundService
 
                 try
                 {
-                    await ProcessAsync(next.Payload, stoppingToken);
+                    await ProcessAsync(next.Payload, next.Retained, stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -147,7 +148,12 @@ public sealed partial class ModelRollout : BackgroundService
         return group is { Payload.IsEmpty: false } ? group : null;
     }
 
-    private async Task ProcessAsync(ReadOnlyMemory<byte> payload, CancellationToken stoppingToken)
+    /// <summary>
+    /// <paramref name="retained"/>: the broker delivered its stored message on a (re)subscribe — the desired state read
+    /// again at a connect, not a new publish; one the device already finished is then passed over quietly, while a
+    /// live publish of it is a replay and is refused out loud.
+    /// </summary>
+    private async Task ProcessAsync(ReadOnlyMemory<byte> payload, bool retained, CancellationToken stoppingToken)
     {
         var keys = TrustedKeys(out var trustProblem);
         try
@@ -176,6 +182,12 @@ public sealed partial class ModelRollout : BackgroundService
             }
 
             var floor = SequenceFloor();
+            if (retained && desired.Sequence == _state.Finished)
+            {
+                Log.AlreadyFinished(_logger, desired.Sequence);
+                return;
+            }
+
             if (desired.Sequence <= floor)
             {
                 var replay = desired.Sequence == floor;
@@ -189,7 +201,7 @@ public sealed partial class ModelRollout : BackgroundService
                 return;
             }
 
-            await RollOutAsync(desired, keys, stoppingToken);
+            await RollOutAsync(desired, payload, keys, stoppingToken);
         }
         finally
         {
@@ -200,7 +212,7 @@ public sealed partial class ModelRollout : BackgroundService
         }
     }
 
-    private async Task RollOutAsync(DesiredModel desired, IReadOnlyList<ECDsa> keys, CancellationToken stoppingToken)
+    private async Task RollOutAsync(DesiredModel desired, ReadOnlyMemory<byte> message, IReadOnlyList<ECDsa> keys, CancellationToken stoppingToken)
     {
         var package = desired.Package;
         await StepAsync(desired, ModelEvents.Received, stoppingToken, detail: $"{package.Id} {package.Version}, archive {package.Size} bytes in {package.Chunks.Count} chunks");
@@ -298,7 +310,7 @@ public sealed partial class ModelRollout : BackgroundService
 
             if (desired.Probation is { } probation)
             {
-                await ProbationAsync(desired, activated, probation, baseline, before, stoppingToken);
+                await ProbationAsync(desired, message, activated, probation, baseline, before, stoppingToken);
             }
         }
         finally
@@ -322,6 +334,7 @@ public sealed partial class ModelRollout : BackgroundService
             {
                 ChunksFetched = (int)downloader.ChunksFetched,
                 ChunksReused = (int)downloader.ChunksReused,
+                ChunkDeliveries = (int)downloader.Deliveries,
                 Detail = $"{downloader.ChunksFetched} chunks fetched, {downloader.ChunksReused} reused from an earlier attempt",
             }, stoppingToken);
             return archive;
@@ -359,7 +372,7 @@ public sealed partial class ModelRollout : BackgroundService
         return trial.Evaluate();
     }
 
-    private async Task ProbationAsync(DesiredModel desired, LoadedModel activated, ProbationCriteria criteria, TimeSpan baseline, ActiveModelRecord? before, CancellationToken stoppingToken)
+    private async Task ProbationAsync(DesiredModel desired, ReadOnlyMemory<byte> message, LoadedModel activated, ProbationCriteria criteria, TimeSpan baseline, ActiveModelRecord? before, CancellationToken stoppingToken)
     {
         var watch = new ProbationWatch(criteria, activated.Package.Manifest.Reference.Score, baseline, _time);
         _gate.StartProbation(watch);
@@ -381,8 +394,14 @@ public sealed partial class ModelRollout : BackgroundService
                     return;
                 }
 
-                if (_inbox.Reader.Count > 0)
+                if (_inbox.Reader.TryPeek(out var waiting))
                 {
+                    if (waiting.Payload.Span.SequenceEqual(message.Span))
+                    {
+                        _inbox.Reader.TryRead(out _); // this very message read again at a reconnect
+                        continue;
+                    }
+
                     Log.ProbationSuperseded(_logger, desired.Sequence);
                     return; // a newer desired model takes over
                 }
@@ -578,6 +597,9 @@ public sealed partial class ModelRollout : BackgroundService
 
         [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Model event {Event} could not be published")]
         public static partial void EventNotPublished(ILogger logger, string @event, Exception exception);
+
+        [LoggerMessage(EventId = 1310, Level = LogLevel.Debug, Message = "Desired model sequence {Sequence} read again at connect: already finished")]
+        public static partial void AlreadyFinished(ILogger logger, long sequence);
 
         [LoggerMessage(EventId = 1309, Level = LogLevel.Information, Message = "Probation of sequence {Sequence} ends early: a newer desired model arrived")]
         public static partial void ProbationSuperseded(ILogger logger, long sequence);

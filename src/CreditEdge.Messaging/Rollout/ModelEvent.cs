@@ -27,4 +27,7 @@ public sealed record ModelEvent(
     public int? ChunksFetched { get; init; }
 
     public int? ChunksReused { get; init; }
+
+    /// <summary>Chunk messages the broker delivered in this attempt (equal to <see cref="ChunksFetched"/> when none came twice).</summary>
+    public int? ChunkDeliveries { get; init; }
 }

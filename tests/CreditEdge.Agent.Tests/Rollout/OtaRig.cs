@@ -22,6 +22,8 @@ public sealed class OtaRig : IAsyncDisposable
 {
     public const string Group = "ota";
 
+    private const string EventsFilter = "creditedge/devices/+/model/events";
+
     private readonly MqttProbe _operator;
     private readonly ConcurrentQueue<ModelEvent> _events = new();
 
@@ -54,7 +56,7 @@ public sealed class OtaRig : IAsyncDisposable
         broker ??= await MosquittoBroker.StartNewAsync();
         var root = new TempDirectory("ota");
         var key = SigningKeys.Generate();
-        var probe = await MqttProbe.ConnectAsync(broker.Port, $"operator-{Guid.NewGuid():N}", subscribe: "creditedge/devices/+/model/events");
+        var probe = await MqttProbe.ConnectAsync(broker.Port, $"operator-{Guid.NewGuid():N}", subscribe: EventsFilter);
         var rig = new OtaRig(broker, root, key, probe);
         probe.Client.ApplicationMessageReceivedAsync += e =>
         {
@@ -142,6 +144,13 @@ public sealed class OtaRig : IAsyncDisposable
         var message = sign?.Invoke(desired) ?? DesiredModelSigner.Sign(desired, Key);
         await PublishAsync(device is null ? Topics.GroupDesired(Group) : Topics.DeviceDesired(device), message);
         return new PushedModel(desired, message);
+    }
+
+    /// <summary>Reconnects the operator's client (after a broker restart); events published meanwhile are lost to it.</summary>
+    public async Task ReconnectAsync()
+    {
+        await _operator.ReconnectAsync();
+        await _operator.Client.SubscribeAsync(EventsFilter, MqttQualityOfServiceLevel.AtLeastOnce);
     }
 
     /// <summary>Publishes <paramref name="payload"/> retained at QoS 1 and checks the broker took it.</summary>
