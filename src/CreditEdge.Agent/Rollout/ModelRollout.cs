@@ -286,7 +286,9 @@ public sealed partial class ModelRollout : BackgroundService
             }
 
             var previous = _models.Current;
-            var baseline = previous is null ? TimeSpan.Zero : MedianEngineTime(previous);
+            // the baseline is measured as the probation will measure the new model: on live requests (a hot loop over
+            // golden inputs is ten times faster than a request's engine time and would roll every model back)
+            var baseline = previous is null ? TimeSpan.Zero : _gate.RecentEngineMedian() ?? MedianEngineTime(previous);
             var before = _models.ActiveRecord; // null: the configured package runs
             var slot = _slots.Install(packageDirectory);
             var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, before?.Slot, _time.GetUtcNow());
@@ -487,7 +489,7 @@ public sealed partial class ModelRollout : BackgroundService
         }
     }
 
-    /// <summary>Median time of the model's decision engine over its own golden inputs (the probation's latency baseline).</summary>
+    /// <summary>Median time of the model's decision engine over its own golden inputs: the baseline of a device too quiet to have a live one.</summary>
     private static TimeSpan MedianEngineTime(LoadedModel model)
     {
         var rows = GoldenReplay.Read(model.Package).Take(50).Select(l => l.Record.Input.ToArray()).ToList();

@@ -17,6 +17,15 @@ public sealed partial class RolloutGate
 {
     private const int ShadowQueue = 256;
 
+    /// <summary>Engine times kept of the active model's latest decisions (a ring): the probation's latency baseline.</summary>
+    private const int RecentTimes = 1024;
+
+    /// <summary>Fewest recent decisions for a live baseline; with fewer, the rollout measures one on golden inputs.</summary>
+    public const int MinBaselineDecisions = 30;
+
+    private readonly long[] _recentTicks = new long[RecentTimes];
+    private long _recentCount;
+
     private readonly ILogger<RolloutGate> _logger;
     private volatile ShadowRun? _shadow;
     private volatile ProbationWatch? _probation;
@@ -29,8 +38,32 @@ public sealed partial class RolloutGate
     /// <summary>Called by the scoring path after a decision was stored.</summary>
     public void Decided(LoadedModel champion, float[] row, Decision decision, TimeSpan engineTime)
     {
+        var slot = Interlocked.Increment(ref _recentCount) - 1;
+        Volatile.Write(ref _recentTicks[slot % RecentTimes], engineTime.Ticks);
         _probation?.RecordDecision(decision.Score, engineTime);
         _shadow?.Offer(champion, row);
+    }
+
+    /// <summary>
+    /// Median engine time of the latest decisions (up to 1,024), measured on live requests exactly as the probation measures
+    /// the new model — so the two are comparable; null with fewer than <see cref="MinBaselineDecisions"/>.
+    /// </summary>
+    public TimeSpan? RecentEngineMedian()
+    {
+        var count = (int)Math.Min(Interlocked.Read(ref _recentCount), RecentTimes);
+        if (count < MinBaselineDecisions)
+        {
+            return null;
+        }
+
+        var ticks = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            ticks[i] = Volatile.Read(ref _recentTicks[i]);
+        }
+
+        Array.Sort(ticks);
+        return TimeSpan.FromTicks(ticks[count / 2]);
     }
 
     /// <summary>Called by the scoring path when the active model failed to score a valid request.</summary>

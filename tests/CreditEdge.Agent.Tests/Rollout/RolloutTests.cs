@@ -106,6 +106,25 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
     }
 
+    [Fact]
+    public async Task Push_ModelAsGoodAsTheOneBefore_PassesProbationWithDefaultThresholds()
+    {
+        await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-steady"));
+        var same = _rig.MakePackage("steady", "4.1.0", 10);
+        using var scoring = new CancellationTokenSource();
+        var load = ScoreContinuouslyAsync(agent, scoring.Token);
+        await Task.Delay(1000); // the running model's live engine times: the latency baseline
+
+        var defaults = ProbationCriteria.Default;
+        var pushed = await _rig.PushAsync(same, 7_500, probation: defaults with { Decisions = 200, Duration = TimeSpan.FromSeconds(2) });
+        var end = await _rig.WaitForEventAsync("kiosk-steady", pushed.Desired.Sequence, e => e.Event is ModelEvents.RolledBack or ModelEvents.ProbationPassed or ModelEvents.Rejected, "probation outcome");
+        await scoring.CancelAsync();
+        await load;
+
+        Assert.True(end.Event == ModelEvents.ProbationPassed, $"{end.Event} {end.Check} {end.Detail}");
+        Assert.Equal("4.1.0", await VersionAsync(agent));
+    }
+
     private static async Task<string> VersionAsync(RunningAgent agent) =>
         (await agent.Client.GetFromJsonAsync<JsonElement>(new Uri("/v1/model", UriKind.Relative))).GetProperty("version").GetString()!;
 
@@ -119,7 +138,7 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
             var i = client;
             while (!cancellationToken.IsCancellationRequested)
             {
-                using var body = new StringContent(GoldenSet.RequestBody(GoldenSet.Records[i++ % GoldenSet.Records.Count]), Encoding.UTF8, "application/json");
+                using var body = new StringContent(GoldenSet.RequestBody(GoldenSet.Records[(i += 2) % GoldenSet.Records.Count]), Encoding.UTF8, "application/json");
                 var started = Stopwatch.GetTimestamp();
                 using var response = await agent.Client.PostAsync(new Uri("/v1/score", UriKind.Relative), body, CancellationToken.None);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
