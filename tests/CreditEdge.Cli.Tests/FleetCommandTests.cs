@@ -44,7 +44,7 @@ public sealed class FleetCommandTests : IDisposable
         await using var office = await MqttProbe.ConnectAsync(broker.Port, "seed");
         await office.PublishAsync("creditedge/devices/kiosk-7/status", "{\"state\":\"online\",\"deviceId\":\"kiosk-7\",\"modelId\":\"taiwan-credit\",\"modelVersion\":\"1.0.0\",\"variant\":\"int8\"}", retain: true);
         await office.PublishAsync("creditedge/devices/kiosk-7/telemetry", "{\"deviceId\":\"kiosk-7\",\"outboxDepth\":12,\"decisions\":{\"approve\":3,\"refer\":1,\"decline\":1},\"at\":\"2026-11-30T08:00:00Z\"}", retain: true);
-        await office.PublishAsync("creditedge/devices/kiosk-8/status", "{\"state\":\"offline\",\"deviceId\":\"kiosk-8\"}", retain: true);
+        await office.PublishAsync("creditedge/devices/kiosk-8/status", "{\"state\":\"offline\",\"deviceId\":\"kiosk-8\",\"modelId\":\"taiwan-credit\",\"modelVersion\":\"1.0.0\",\"rollout\":{\"state\":\"rolled-back\",\"sequence\":9,\"desiredModelId\":\"taiwan-credit\",\"desiredVersion\":\"1.2.0\",\"check\":\"probation-psi\"}}", retain: true);
 
         var result = Cedge.Run("fleet", "status", "--broker", broker.Url, "--listen", "00:00:01");
 
@@ -54,7 +54,10 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Contains("taiwan-credit@1.0.0", kiosk7, StringComparison.Ordinal);
         Assert.Contains(" 12 ", kiosk7, StringComparison.Ordinal);
         Assert.Contains(" 5 ", kiosk7, StringComparison.Ordinal);
-        Assert.Contains(result.OutputLines, l => l.StartsWith("kiosk-8", StringComparison.Ordinal) && l.Contains("offline", StringComparison.Ordinal));
+        var kiosk8 = Assert.Single(result.OutputLines, l => l.StartsWith("kiosk-8", StringComparison.Ordinal));
+        Assert.Contains("offline", kiosk8, StringComparison.Ordinal);
+        Assert.Contains("taiwan-credit@1.2.0".PadRight(24) + " rolled-back (probation-psi)", kiosk8, StringComparison.Ordinal); // DESIRED, ROLLOUT
+        Assert.Contains("int8".PadRight(7) + " " + "-".PadRight(24) + " " + "-".PadRight(28), kiosk7, StringComparison.Ordinal); // no update yet
         Assert.Contains("2 device(s)", result.Output, StringComparison.Ordinal);
     }
 
