@@ -290,13 +290,17 @@ public sealed partial class ModelRollout : BackgroundService
             // golden inputs is ten times faster than a request's engine time and would roll every model back)
             var baseline = previous is null ? TimeSpan.Zero : _gate.RecentEngineMedian() ?? MedianEngineTime(previous);
             var before = _models.ActiveRecord; // null: the configured package runs
+            var installStarted = Stopwatch.GetTimestamp();
             var slot = _slots.Install(packageDirectory);
+            Log.Phase(_logger, "install", Stopwatch.GetElapsedTime(installStarted).TotalMilliseconds);
             var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, before?.Slot, _time.GetUtcNow());
             LoadedModel activated;
             try
             {
                 // loaded again from the slot, so what runs is exactly what the next start will run
+                var switchStarted = Stopwatch.GetTimestamp();
                 activated = await Task.Run(() => _models.SwitchTo(slot, record), stoppingToken);
+                Log.Phase(_logger, "switch (load from the slot, pointer, swap)", Stopwatch.GetElapsedTime(switchStarted).TotalMilliseconds);
             }
             catch (ModelPackageException ex)
             {
@@ -599,6 +603,9 @@ public sealed partial class ModelRollout : BackgroundService
 
         [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Model event {Event} could not be published")]
         public static partial void EventNotPublished(ILogger logger, string @event, Exception exception);
+
+        [LoggerMessage(EventId = 1311, Level = LogLevel.Debug, Message = "Model update phase {Phase} took {Milliseconds:F1} ms")]
+        public static partial void Phase(ILogger logger, string phase, double milliseconds);
 
         [LoggerMessage(EventId = 1310, Level = LogLevel.Debug, Message = "Desired model sequence {Sequence} read again at connect: already finished")]
         public static partial void AlreadyFinished(ILogger logger, long sequence);
