@@ -277,6 +277,11 @@ public static class PackageArchive
         {
             throw new ModelPackageException(ArchiveChecks.Format, $"the archive is not a valid tar at {what}: {ex.Message.ReplaceLineEndings(" ")}", ex);
         }
+        catch (NotSupportedException ex)
+        {
+            // TarReader refuses some entry types outright (e.g. GNU sparse files) rather than returning them
+            throw new ModelPackageException(ArchiveChecks.EntryType, $"the archive holds an entry type no package has, at {what}: {ex.Message.ReplaceLineEndings(" ")}", ex);
+        }
     }
 
     private static long RoundUp(long position) => (position + BlockSize - 1) / BlockSize * BlockSize;

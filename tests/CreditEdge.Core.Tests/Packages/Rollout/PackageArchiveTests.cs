@@ -163,6 +163,20 @@ public sealed class PackageArchiveTests : IDisposable
         Assert.Equal(ArchiveChecks.EntryType, Refused(archive).Check);
     }
 
+    [Fact]
+    public void Extract_GnuSparseEntry_RefusedEntryTypeNotAnUnexpectedException()
+    {
+        // found by PackageArchiveFuzzTests (seed 68w7MIvkv0y1): TarReader throws NotSupportedException for type 'S'
+        var archive = TarBytes.Of(TarBytes.File("a.txt", "a"));
+        archive[156] = (byte)'S'; // the typeflag of the first header
+        TarBytes.FixChecksums(archive);
+
+        var ex = Refused(archive);
+
+        Assert.Equal(ArchiveChecks.EntryType, ex.Check);
+        Assert.Contains("SparseFile", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(TarEntryType.Directory)]
     [InlineData(TarEntryType.CharacterDevice)]
