@@ -235,22 +235,7 @@ public sealed partial class ModelRollout : BackgroundService
         {
             try
             {
-                if (Directory.Exists(packageDirectory))
-                {
-                    Directory.Delete(packageDirectory, recursive: true);
-                }
-
-                using (var stream = File.OpenRead(archive))
-                {
-                    PackageArchive.Extract(stream, packageDirectory, new PackageArchiveLimits { MaxTotalBytes = _transfer.MaxPackageBytes });
-                }
-
-                var signature = PackageVerifier.Verify(packageDirectory, keys);
-                if (signature.ModelId != package.Id || signature.Version != package.Version || signature.Sequence != package.Sequence)
-                {
-                    throw new ModelPackageException("desired-mismatch", $"the archive holds {signature.ModelId} {signature.Version} (sequence {signature.Sequence}); the message names {package.Id} {package.Version} (sequence {package.Sequence})");
-                }
-
+                var signature = await OffThePoolAsync(() => Unpack(archive, packageDirectory, package, keys), stoppingToken);
                 await StepAsync(desired, ModelEvents.Verified, stoppingToken, detail: $"signed by key {signature.KeyId}, {signature.Files.Count} files");
                 var active = _models.Current;
                 if (active is not null && !desired.AllowSchemaChange)
@@ -263,7 +248,7 @@ public sealed partial class ModelRollout : BackgroundService
                     }
                 }
 
-                candidate = await Task.Run(() => LoadedModel.Load(packageDirectory, _modelOptions.Variant, new OnnxScorerOptions { IntraOpThreads = _modelOptions.IntraOpThreads }, _time), stoppingToken);
+                candidate = await OffThePoolAsync(() => LoadedModel.Load(packageDirectory, _modelOptions.Variant, new OnnxScorerOptions { IntraOpThreads = _modelOptions.IntraOpThreads }, _time), stoppingToken);
             }
             catch (ModelPackageException ex)
             {
@@ -291,7 +276,7 @@ public sealed partial class ModelRollout : BackgroundService
             var baseline = previous is null ? TimeSpan.Zero : _gate.RecentEngineMedian() ?? MedianEngineTime(previous);
             var before = _models.ActiveRecord; // null: the configured package runs
             var installStarted = Stopwatch.GetTimestamp();
-            var slot = _slots.Install(packageDirectory);
+            var slot = await OffThePoolAsync(() => _slots.Install(packageDirectory), stoppingToken);
             Log.Phase(_logger, "install", Stopwatch.GetElapsedTime(installStarted).TotalMilliseconds);
             var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, before?.Slot, _time.GetUtcNow());
             LoadedModel activated;
@@ -299,7 +284,7 @@ public sealed partial class ModelRollout : BackgroundService
             {
                 // loaded again from the slot, so what runs is exactly what the next start will run
                 var switchStarted = Stopwatch.GetTimestamp();
-                activated = await Task.Run(() => _models.SwitchTo(slot, record), stoppingToken);
+                activated = await OffThePoolAsync(() => _models.SwitchTo(slot, record), stoppingToken);
                 Log.Phase(_logger, "switch (load from the slot, pointer, swap)", Stopwatch.GetElapsedTime(switchStarted).TotalMilliseconds);
             }
             catch (ModelPackageException ex)
@@ -427,12 +412,16 @@ public sealed partial class ModelRollout : BackgroundService
             if (before is not null)
             {
                 var current = _models.ActiveRecord;
-                await Task.Run(() => _models.SwitchTo(before.Slot, before with { PreviousSlot = current?.Slot, ActivatedAt = _time.GetUtcNow() }), stoppingToken);
+                await OffThePoolAsync(() => _models.SwitchTo(before.Slot, before with { PreviousSlot = current?.Slot, ActivatedAt = _time.GetUtcNow() }), stoppingToken);
             }
             else
             {
                 _slots.Deactivate();
-                await Task.Run(_models.LoadConfigured, stoppingToken);
+                await OffThePoolAsync(() =>
+                {
+                    _models.LoadConfigured();
+                    return true;
+                }, stoppingToken);
             }
         }
         catch (Exception ex) when (ex is ModelPackageException or IOException or ArgumentException)
@@ -464,6 +453,39 @@ public sealed partial class ModelRollout : BackgroundService
             // a staging leftover costs disk, never correctness: the next download of it starts over
         }
     }
+
+    /// <summary>
+    /// Extracts the archive (its digest was checked by the download), verifies the package signature with the trusted keys
+    /// and that it is the package the message names. Throws <see cref="ModelPackageException"/> naming the check.
+    /// </summary>
+    private static PackageSignature Unpack(string archive, string packageDirectory, DesiredPackage package, IReadOnlyList<ECDsa> keys)
+    {
+        if (Directory.Exists(packageDirectory))
+        {
+            Directory.Delete(packageDirectory, recursive: true);
+        }
+
+        using (var stream = File.OpenRead(archive))
+        {
+            // a tar holds fewer file bytes than its own size
+            PackageArchive.Extract(stream, packageDirectory, new PackageArchiveLimits { MaxTotalBytes = package.Size });
+        }
+
+        var signature = PackageVerifier.Verify(packageDirectory, keys);
+        if (signature.ModelId != package.Id || signature.Version != package.Version || signature.Sequence != package.Sequence)
+        {
+            throw new ModelPackageException("desired-mismatch", $"the archive holds {signature.ModelId} {signature.Version} (sequence {signature.Sequence}); the message names {package.Id} {package.Version} (sequence {package.Sequence})");
+        }
+
+        return signature;
+    }
+
+    /// <summary>
+    /// Runs blocking work (file copies with fsync, hashing, ORT session creation, golden replay) on its own thread: on the
+    /// pool it would hold one of a small board's few worker threads and scoring requests would queue behind it.
+    /// </summary>
+    private static Task<T> OffThePoolAsync<T>(Func<T> work, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>The last sequence this device acted on: the last finished update, the slot's, or the active package's own.</summary>
     private long SequenceFloor() =>
