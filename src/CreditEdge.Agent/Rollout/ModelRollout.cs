@@ -182,8 +182,15 @@ public sealed partial class ModelRollout : BackgroundService
             }
 
             var floor = SequenceFloor();
-            if (retained && desired.Sequence == _state.Finished)
+            if (retained && desired.Sequence == floor)
             {
+                if (_state.Finished < floor)
+                {
+                    // the switch was made (the slot pointer names this sequence) but a kill came before it was recorded
+                    Save(desired, ModelEvents.Active, finished: true, check: null, detail: "switched before a restart");
+                    await PublishStatusAsync(stoppingToken);
+                }
+
                 Log.AlreadyFinished(_logger, desired.Sequence);
                 return;
             }
