@@ -116,6 +116,7 @@ public static class AgentHostingExtensions
         builder.Services.AddSingleton<RolloutGate>();
         builder.Services.AddSingleton(sp => new RolloutStateFile(Path.GetFullPath(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory)));
         builder.Services.AddHostedService<StartupService>();
+        builder.Services.AddHostedService<SystemdWatchdog>();
         return builder;
     }
 }

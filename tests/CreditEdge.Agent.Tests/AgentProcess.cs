@@ -13,7 +13,7 @@ public sealed class AgentProcess : IAsyncDisposable
     {
         _process = process;
         _stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
+        StandardOutput = process.StandardOutput.ReadToEndAsync();
     }
 
     public int Id => _process.Id;
@@ -22,6 +22,12 @@ public sealed class AgentProcess : IAsyncDisposable
 
     /// <summary>Everything the agent wrote to stderr; completes when it exits.</summary>
     public Task<string> StandardError => _stderr;
+
+    /// <summary>Everything the agent wrote to stdout (its console log); completes when it exits.</summary>
+    public Task<string> StandardOutput { get; }
+
+    /// <summary>SIGTERM, as systemd stops it; waits for the exit.</summary>
+    public Task StopAsync() => ProcessSignals.StopAsync(_process, TimeSpan.FromSeconds(20));
 
     public static AgentProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {

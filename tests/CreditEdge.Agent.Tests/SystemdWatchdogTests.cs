@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+using System.Text;
+using CreditEdge.TestKit;
+
+namespace CreditEdge.Agent.Tests;
+
+/// <summary>
+/// The agent as systemd runs it with <c>WatchdogSec=</c>: a real notify socket, the real process. Pings come while it is
+/// healthy and stop when it is not.
+/// </summary>
+public sealed class SystemdWatchdogTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("watchdog");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Agent_HealthyUnderWatchdog_PingsAtHalfTheInterval()
+    {
+        var (pings, _) = await RunAsync(RepoPaths.DefaultModel);
+
+        Assert.InRange(pings, 5, 40); // 3 s at one ping per 200 ms, give or take a slow start
+    }
+
+    [Fact]
+    public async Task Agent_WithoutAModel_SendsNoPingSoSystemdRestartsIt()
+    {
+        var empty = Directory.CreateDirectory(_dir.Combine("no-model")).FullName;
+
+        var (pings, log) = await RunAsync(empty);
+
+        Assert.Equal(0, pings);
+        Assert.Contains("Watchdog ping withheld: no model is loaded", log, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the agent with a 400 ms watchdog for 3 s after it answers /healthz; returns the WATCHDOG=1 datagrams and stderr.</summary>
+    private async Task<(int Pings, string Log)> RunAsync(string modelDirectory)
+    {
+        var socketPath = _dir.Combine("notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var port = LoopbackPort.Free();
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "400000" };
+        string stderr;
+        var pings = 0;
+        await using (var agent = AgentProcess.Start(environment, $"--DataDirectory={_dir.Combine("data")}", $"--Api:Urls=http://127.0.0.1:{port}", $"--ModelDirectory={modelDirectory}", "--DeviceId=watched"))
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await Eventually.HoldsAsync(() => Alive(client), TimeSpan.FromSeconds(60), "the agent to answer /healthz");
+            var buffer = new byte[256];
+            var until = DateTime.UtcNow.AddSeconds(3);
+            while (DateTime.UtcNow < until)
+            {
+                using var wait = new CancellationTokenSource(until - DateTime.UtcNow);
+                try
+                {
+                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token);
+                    pings += Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1" ? 1 : 0;
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            await agent.StopAsync();
+            stderr = await agent.StandardOutput + await agent.StandardError;
+        }
+
+        return (pings, stderr);
+    }
+
+    private static bool Alive(HttpClient client)
+    {
+        try
+        {
+            return client.GetAsync(new Uri("/healthz", UriKind.Relative)).GetAwaiter().GetResult().IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}
