@@ -33,6 +33,65 @@ public sealed class SystemdWatchdogTests : IDisposable
         Assert.Contains("Watchdog ping withheld: no model is loaded", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Agent_DiskFills_PingsStopThenResumeWhenSpaceReturns()
+    {
+        using var disk = new SmallDisk(6);
+        var socketPath = _dir.Combine("notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var port = LoopbackPort.Free();
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "400000" };
+        await using var agent = AgentProcess.Start(environment, $"--DataDirectory={disk.Combine("data")}", $"--Api:Urls=http://127.0.0.1:{port}",
+            "--DeviceId=watched-disk", "--Storage:ProbeMinDelay=00:00:00.200", "--Storage:ProbeMaxDelay=00:00:00.500");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Eventually.HoldsAsync(() => Alive(client), TimeSpan.FromSeconds(60), "the agent to answer /healthz");
+        Assert.True(await CountPingsAsync(socket, TimeSpan.FromSeconds(2)) >= 3, "a healthy agent pings");
+
+        disk.Fill();
+        for (var i = 0; i < 300 && await ScoreStatusAsync(client, i) == System.Net.HttpStatusCode.OK; i++)
+        {
+            // until a commit fails for want of space
+        }
+
+        await CountPingsAsync(socket, TimeSpan.FromSeconds(0.6)); // drain what was sent before the failure
+        var whileFull = await CountPingsAsync(socket, TimeSpan.FromSeconds(2));
+        disk.Free();
+        var afterwards = await CountPingsAsync(socket, TimeSpan.FromSeconds(4));
+
+        Assert.Equal(0, whileFull);
+        Assert.True(afterwards >= 3, $"pings resumed after space returned: {afterwards}");
+    }
+
+    private static async Task<System.Net.HttpStatusCode> ScoreStatusAsync(HttpClient client, int i)
+    {
+        using var content = new StringContent(GoldenSet.RequestBody(GoldenSet.Records[i % GoldenSet.Records.Count], $"app-{i}"), Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(new Uri("/v1/score", UriKind.Relative), content);
+        return response.StatusCode;
+    }
+
+    private static async Task<int> CountPingsAsync(Socket socket, TimeSpan during)
+    {
+        var buffer = new byte[256];
+        var pings = 0;
+        var until = DateTime.UtcNow + during;
+        while (DateTime.UtcNow < until)
+        {
+            using var wait = new CancellationTokenSource(until - DateTime.UtcNow);
+            try
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token);
+                pings += Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1" ? 1 : 0;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return pings;
+    }
+
     /// <summary>Runs the agent with a 400 ms watchdog for 3 s after it answers /healthz; returns the WATCHDOG=1 datagrams and stderr.</summary>
     private async Task<(int Pings, string Log)> RunAsync(string modelDirectory)
     {
