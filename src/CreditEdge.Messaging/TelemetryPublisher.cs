@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CreditEdge.Core.Threading;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ public sealed partial class TelemetryPublisher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.Interval, _time);
-        while (await WaitAsync(timer, stoppingToken))
+        while (await timer.TickOrStopAsync(stoppingToken))
         {
             try
             {
@@ -57,17 +58,6 @@ public sealed partial class TelemetryPublisher : BackgroundService
         }
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     private static partial class Log
     {

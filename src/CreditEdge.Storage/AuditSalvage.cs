@@ -1,6 +1,5 @@
 using CreditEdge.Core.Decisions;
 using LiteDB;
-using LiteDB.Engine;
 
 namespace CreditEdge.Storage;
 
@@ -278,10 +277,7 @@ public static class AuditSalvage
             _log = File.Exists(log) ? new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.Read) : null;
             try
             {
-                _db = new LiteDatabase(new LiteEngine(new EngineSettings
-                {
-                    DataStream = _data, LogStream = _log ?? (Stream)new MemoryStream(), TempStream = new MemoryStream(), Password = _password, ReadOnly = true,
-                }), new BsonMapper(), disposeOnClose: true);
+                _db = StoreEngine.OpenReadOnly(_data, _log, _password);
             }
             catch
             {

@@ -73,10 +73,7 @@ internal sealed class StoreEngine : IDisposable
         using var log = File.Exists(logPath) ? new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) : null;
         try
         {
-            using var db = new LiteDatabase(new LiteEngine(new EngineSettings
-            {
-                DataStream = data, LogStream = log ?? (Stream)new MemoryStream(), TempStream = new MemoryStream(), Password = password, ReadOnly = true,
-            }), new BsonMapper(), disposeOnClose: true);
+            using var db = OpenReadOnly(data, log, password);
             read(db);
         }
         catch (LiteException ex) when (ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
@@ -88,6 +85,13 @@ internal sealed class StoreEngine : IDisposable
             throw new DamagedStoreException($"'{dataPath}' is damaged and cannot be read ({ex.Message.TrimEnd('.')}); it was left as it is: restore it from a backup or move it aside to start an empty store", ex);
         }
     }
+
+    /// <summary>LiteDB in read-only mode over files opened read-only (no log: an empty one); the caller owns the streams.</summary>
+    internal static LiteDatabase OpenReadOnly(Stream data, Stream? log, string password) =>
+        new(new LiteEngine(new EngineSettings
+        {
+            DataStream = data, LogStream = log ?? new MemoryStream(), TempStream = new MemoryStream(), Password = password, ReadOnly = true,
+        }), new BsonMapper(), disposeOnClose: true);
 
     /// <summary>
     /// Closes the engine and both files; after a disk failure any of that may throw, and nothing is left to save. A

@@ -101,27 +101,12 @@ public sealed class SystemdWatchdogTests : IDisposable
         var port = LoopbackPort.Free();
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "400000" };
         string stderr;
-        var pings = 0;
+        int pings;
         await using (var agent = AgentProcess.Start(environment, $"--DataDirectory={_dir.Combine("data")}", $"--Api:Urls=http://127.0.0.1:{port}", $"--ModelDirectory={modelDirectory}", "--DeviceId=watched"))
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             await Eventually.HoldsAsync(() => Alive(client), TimeSpan.FromSeconds(60), "the agent to answer /healthz");
-            var buffer = new byte[256];
-            var until = DateTime.UtcNow.AddSeconds(3);
-            while (DateTime.UtcNow < until)
-            {
-                using var wait = new CancellationTokenSource(until - DateTime.UtcNow);
-                try
-                {
-                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token);
-                    pings += Encoding.ASCII.GetString(buffer, 0, read) == "WATCHDOG=1" ? 1 : 0;
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-
+            pings = await CountPingsAsync(socket, TimeSpan.FromSeconds(3));
             await agent.StopAsync();
             stderr = await agent.StandardOutput + await agent.StandardError;
         }

@@ -257,28 +257,8 @@ public sealed partial class ModelSlots
         }
     }
 
-    private void WritePointer(ActiveModelRecord record)
-    {
-        var temporary = PointerPath + TemporaryMarker + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, record, ModelSlotsJson.Default.ActiveModelRecord);
-                stream.Flush(flushToDisk: true);
-            }
-
-            _onSynced?.Invoke(temporary);
-            File.Move(temporary, PointerPath, overwrite: true);
-        }
-        catch
-        {
-            TryDeleteFile(temporary);
-            throw;
-        }
-
-        Sync(Root);
-    }
+    private void WritePointer(ActiveModelRecord record) =>
+        AtomicFile.Write(PointerPath, JsonSerializer.SerializeToUtf8Bytes(record, ModelSlotsJson.Default.ActiveModelRecord), _onSynced);
 
     private void EnsureRoot()
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Scoring;
+using CreditEdge.Core.Threading;
 using CreditEdge.Inference;
 using CreditEdge.Storage;
 
@@ -111,7 +112,7 @@ public sealed partial class SystemdWatchdog : BackgroundService
                 _lastProblem = problem;
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
+        while (await timer.TickOrStopAsync(stoppingToken));
     }
 
     /// <summary>The ping interval (half of <c>WATCHDOG_USEC</c>) and the socket; false when systemd asked for no watchdog, or for another process.</summary>
@@ -136,17 +137,6 @@ public sealed partial class SystemdWatchdog : BackgroundService
         return true;
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     private static partial class Log
     {

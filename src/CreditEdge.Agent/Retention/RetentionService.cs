@@ -1,4 +1,5 @@
 using CreditEdge.Agent.Options;
+using CreditEdge.Core.Threading;
 using CreditEdge.Storage;
 using Microsoft.Extensions.Options;
 
@@ -77,20 +78,9 @@ public sealed partial class RetentionService : BackgroundService
                 Log.PassFailed(_logger, ex);
             }
         }
-        while (await WaitAsync(timer, stoppingToken));
+        while (await timer.TickOrStopAsync(stoppingToken));
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
 
     private static partial class Log
     {

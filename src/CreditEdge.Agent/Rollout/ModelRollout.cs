@@ -32,7 +32,6 @@ public sealed partial class ModelRollout : BackgroundService
     private readonly FleetLink _link;
     private readonly DeviceIdentity _identity;
     private readonly ModelHost _models;
-    private readonly ModelSlots _slots;
     private readonly RolloutGate _gate;
     private readonly RolloutStateFile _state;
     private readonly FleetLinkOptions _linkOptions;
@@ -47,14 +46,13 @@ public sealed partial class ModelRollout : BackgroundService
     private bool _deviceDesired;
 
     public ModelRollout(
-        FleetLink link, DeviceIdentity identity, ModelHost models, ModelSlots slots, RolloutGate gate, RolloutStateFile state,
+        FleetLink link, DeviceIdentity identity, ModelHost models, RolloutGate gate, RolloutStateFile state,
         IOptions<FleetLinkOptions> linkOptions, IOptions<PackageTransferOptions> transfer, IOptions<RolloutOptions> options,
         IOptions<ModelsOptions> modelOptions, IOptions<AgentOptions> agent, TimeProvider time, ILogger<ModelRollout> logger)
     {
         _link = link;
         _identity = identity;
         _models = models;
-        _slots = slots;
         _gate = gate;
         _state = state;
         _linkOptions = linkOptions.Value;
@@ -283,7 +281,7 @@ public sealed partial class ModelRollout : BackgroundService
             var baseline = previous is null ? TimeSpan.Zero : _gate.RecentEngineMedian() ?? MedianEngineTime(previous);
             var before = _models.ActiveRecord; // null: the configured package runs
             var installStarted = Stopwatch.GetTimestamp();
-            var slot = await OffThePoolAsync(() => _slots.Install(packageDirectory), stoppingToken);
+            var slot = await OffThePoolAsync(() => _models.Slots.Install(packageDirectory), stoppingToken);
             Log.Phase(_logger, "install", Stopwatch.GetElapsedTime(installStarted).TotalMilliseconds);
             var record = new ActiveModelRecord(slot, package.Id, package.Version, package.Sha256, desired.Sequence, before?.Slot, _time.GetUtcNow());
             LoadedModel activated;
@@ -423,7 +421,7 @@ public sealed partial class ModelRollout : BackgroundService
             }
             else
             {
-                _slots.Deactivate();
+                _models.Slots.Deactivate();
                 await OffThePoolAsync(() =>
                 {
                     _models.LoadConfigured();

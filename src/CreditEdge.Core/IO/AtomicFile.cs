@@ -3,8 +3,12 @@ namespace CreditEdge.Core.IO;
 /// <summary>Replaces a small file so that after a power cut at any instant it holds the old bytes or the new ones.</summary>
 public static class AtomicFile
 {
-    /// <summary>Writes a temporary file beside <paramref name="path"/>, fsyncs it, renames it over, fsyncs the directory.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Writes a temporary file beside <paramref name="path"/> (<c>path.tmp-&lt;guid&gt;</c>), fsyncs it, renames it over,
+    /// fsyncs the directory. <paramref name="onSynced"/> is told each path right after its fsync (the temporary file,
+    /// then the directory), for tests that check the order.
+    /// </summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes, Action<string>? onSynced = null)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
@@ -18,6 +22,7 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+            onSynced?.Invoke(temporary);
             File.Move(temporary, full, overwrite: true);
         }
         catch
@@ -27,5 +32,6 @@ public static class AtomicFile
         }
 
         DirectorySync.Flush(directory);
+        onSynced?.Invoke(directory);
     }
 }

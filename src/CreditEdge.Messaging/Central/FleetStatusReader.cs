@@ -46,15 +46,7 @@ public static class FleetStatusReader
         var run = link.RunAsync(stop.Token);
         try
         {
-            try
-            {
-                await link.WaitConnectedAsync(stop.Token).WaitAsync(connectTimeout, time, stop.Token);
-            }
-            catch (TimeoutException)
-            {
-                throw new FleetConnectException(
-                    $"could not connect to {connection.Broker.GetLeftPart(UriPartial.Authority)} within {connectTimeout:c} ({link.ConnectFailures} attempts failed; last: {link.LastConnectFailure ?? "no answer"})");
-            }
+            await CentralClient.WaitConnectedAsync(link, connection, connectTimeout, time, stop.Token);
 
             await Task.Delay(listen, time, stop.Token);
         }

@@ -42,15 +42,7 @@ public static class RolloutPublisher
         var run = link.RunAsync(stop.Token);
         try
         {
-            try
-            {
-                await link.WaitConnectedAsync(stop.Token).WaitAsync(connectTimeout, time, stop.Token);
-            }
-            catch (TimeoutException)
-            {
-                throw new FleetConnectException(
-                    $"could not connect to {connection.Broker.GetLeftPart(UriPartial.Authority)} within {connectTimeout:c} ({link.ConnectFailures} attempts failed; last: {link.LastConnectFailure ?? "no answer"})");
-            }
+            await CentralClient.WaitConnectedAsync(link, connection, connectTimeout, time, stop.Token);
 
             await PublishChunksAsync(link, archivePath, chunks, stop.Token);
             progress($"published {chunks.ChunkHashes.Count} chunks (retained) on {Topics.PackageChunk(chunks.Sha256, 0)} … /{chunks.ChunkHashes.Count - 1}");
