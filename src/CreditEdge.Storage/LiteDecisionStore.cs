@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Sync;
@@ -42,6 +43,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     private volatile string? _unwritableReason;
     private TimeSpan _probeDelay;
     private long _outboxDepth;
+    private long _commitStarted; // Stopwatch timestamp of the commit the writer is in; 0 while it waits for work
     private bool _disposed;
 
     // replaced only by the writer thread (after a failed commit), under the gate's write lock; readers hold its read lock
@@ -293,6 +295,12 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         });
     }
 
+    /// <summary>
+    /// How long the writer has been inside its current commit (null while it waits for work). A disk that stops answering
+    /// (an SD card stalling, a frozen file system) raises no error: writes just never return; it shows here.
+    /// </summary>
+    public TimeSpan? CommitRunningFor => Volatile.Read(ref _commitStarted) is var started and not 0 ? Stopwatch.GetElapsedTime(started) : null;
+
     /// <summary>Size of the store's files on disk.</summary>
     public long SizeBytes =>
         new FileInfo(DatabasePath).Length + new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length;
@@ -414,7 +422,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 {
                     if (_unwritableReason is not null)
                     {
+                        Volatile.Write(ref _commitStarted, Stopwatch.GetTimestamp());
                         Probe();
+                        Volatile.Write(ref _commitStarted, 0);
                     }
 
                     continue;
@@ -430,7 +440,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 batch.Add(more);
             }
 
+            Volatile.Write(ref _commitStarted, Stopwatch.GetTimestamp());
             CommitBatch(batch);
+            Volatile.Write(ref _commitStarted, 0);
         }
     }
 

@@ -63,6 +63,56 @@ public sealed class SystemdWatchdogTests : IDisposable
         Assert.True(afterwards >= 3, $"pings resumed after space returned: {afterwards}");
     }
 
+    [Fact]
+    public async Task Agent_DiskStalls_PingsStopAndScoringRefusesThenBothResumeWhenItAnswers()
+    {
+        using var disk = new FreezableDisk();
+        var socketPath = _dir.Combine("notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var port = LoopbackPort.Free();
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "400000" };
+        await using var agent = AgentProcess.Start(environment, $"--DataDirectory={disk.Combine("data")}", $"--Api:Urls=http://127.0.0.1:{port}",
+            "--DeviceId=watched-stall", "--Storage:StallAfter=00:00:01");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Eventually.HoldsAsync(() => Alive(client), TimeSpan.FromSeconds(60), "the agent to answer /healthz");
+        Assert.True(await CountPingsAsync(socket, TimeSpan.FromSeconds(2)) >= 3, "a healthy agent pings");
+
+        Task<HttpResponseMessage> stalled;
+        int whileStalled;
+        HttpResponseMessage refused, notReady;
+        try
+        {
+            disk.Freeze();
+            stalled = client.PostAsync(new Uri("/v1/score", UriKind.Relative), Body(0, "stalled-1")); // its commit blocks in the kernel
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // past StallAfter
+            await CountPingsAsync(socket, TimeSpan.FromSeconds(0.6)); // drain what was sent before the stall showed
+            whileStalled = await CountPingsAsync(socket, TimeSpan.FromSeconds(2));
+            refused = await client.PostAsync(new Uri("/v1/score", UriKind.Relative), Body(1, "stalled-2"));
+            notReady = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            Assert.False(stalled.IsCompleted, "the first request waits for its commit: it is answered only once durable");
+        }
+        finally
+        {
+            disk.Thaw();
+        }
+
+        using var first = await stalled.WaitAsync(TimeSpan.FromSeconds(20));
+        var afterwards = await CountPingsAsync(socket, TimeSpan.FromSeconds(4));
+
+        Assert.Equal(0, whileStalled);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("disk is not answering", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Contains("disk is not answering", await notReady.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode); // nothing lost: the stalled decision was stored when the disk came back
+        Assert.True(afterwards >= 3, $"pings resumed once the disk answered: {afterwards}");
+        Assert.Equal("ready\n", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+    }
+
+    private static StringContent Body(int record, string applicationId) =>
+        new(GoldenSet.RequestBody(GoldenSet.Records[record], applicationId), Encoding.UTF8, "application/json");
+
     private static async Task<System.Net.HttpStatusCode> ScoreStatusAsync(HttpClient client, int i)
     {
         using var content = new StringContent(GoldenSet.RequestBody(GoldenSet.Records[i % GoldenSet.Records.Count], $"app-{i}"), Encoding.UTF8, "application/json");

@@ -72,7 +72,7 @@ public static class ApiEndpoints
         return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs, model.Choice), ApiJson.Api.ModelResponse);
     }
 
-    private static IResult Ready(ModelHost models, LiteDecisionStore store)
+    private static IResult Ready(ModelHost models, LiteDecisionStore store, IOptions<StorageOptions> storage)
     {
         var problems = new List<string>();
         if (models.Current is null)
@@ -80,9 +80,9 @@ public static class ApiEndpoints
             problems.Add("no model loaded: " + (models.LoadError ?? "none configured"));
         }
 
-        if (!store.IsWritable)
+        if (store.WriteProblem(storage.Value.StallAfter) is { } storeProblem)
         {
-            problems.Add($"decision store cannot take writes: {store.UnwritableReason}");
+            problems.Add(storeProblem);
         }
 
         if (store.IsOutboxFull)

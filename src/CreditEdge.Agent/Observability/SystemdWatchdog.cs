@@ -2,10 +2,13 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using CreditEdge.Agent.Models;
+using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Scoring;
+using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Threading;
 using CreditEdge.Inference;
 using CreditEdge.Storage;
+using Microsoft.Extensions.Options;
 
 namespace CreditEdge.Agent.Observability;
 
@@ -22,12 +25,14 @@ public sealed partial class SystemdWatchdog : BackgroundService
     private readonly LiteDecisionStore _store;
     private readonly ScoringService _scoring;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _stallAfter;
     private readonly ILogger<SystemdWatchdog> _logger;
     private (LoadedModel Model, byte[] Body)? _probe;
     private string? _lastProblem;
 
-    public SystemdWatchdog(ModelHost models, LiteDecisionStore store, ScoringService scoring, TimeProvider time, ILogger<SystemdWatchdog> logger)
+    public SystemdWatchdog(ModelHost models, LiteDecisionStore store, ScoringService scoring, IOptions<StorageOptions> storage, TimeProvider time, ILogger<SystemdWatchdog> logger)
     {
+        _stallAfter = storage.Value.StallAfter;
         _models = models;
         _store = store;
         _scoring = scoring;
@@ -47,9 +52,9 @@ public sealed partial class SystemdWatchdog : BackgroundService
             return $"no model is loaded: {_models.LoadError ?? "none yet"}";
         }
 
-        if (!_store.IsWritable)
+        if (_store.WriteProblem(_stallAfter) is { } storeProblem)
         {
-            return $"the decision store cannot take writes: {_store.UnwritableReason}";
+            return storeProblem;
         }
 
         if (_probe is not { } probe || !ReferenceEquals(probe.Model, model))

@@ -27,6 +27,14 @@ public sealed class StorageOptions
     public TimeSpan ProbeMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// A commit still running after this long means the disk stopped answering (no error, writes just never return):
+    /// <c>/readyz</c> fails naming it and the systemd watchdog pings stop, so systemd restarts the agent if it lasts.
+    /// Default 10 s (a healthy commit with its fsyncs takes milliseconds, an SD card's worst a second or two).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Decisions older than this many days are deleted from the device once the broker has acknowledged them (the office
     /// holds them); never one that is not yet synced. The audit chain keeps the hash of the last deleted link and verifies
     /// from there. 0 (default) keeps every decision; a kiosk usually sets 90.

@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Diagnostics;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
+using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Rollout;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Policy;
 using CreditEdge.Core.Privacy;
 using CreditEdge.Core.Schema;
 using CreditEdge.Storage;
+using Microsoft.Extensions.Options;
 
 namespace CreditEdge.Agent.Scoring;
 
@@ -22,10 +24,12 @@ public sealed class ScoringService
     private readonly RolloutGate _rollout;
     private readonly AgentMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _stallAfter;
     private readonly ILogger<ScoringService> _logger;
 
-    public ScoringService(ModelHost models, IDecisionStore store, ApplicationIdProtector applicationIds, RolloutGate rollout, AgentMetrics metrics, TimeProvider time, ILogger<ScoringService> logger)
+    public ScoringService(ModelHost models, IDecisionStore store, ApplicationIdProtector applicationIds, RolloutGate rollout, AgentMetrics metrics, IOptions<StorageOptions> storage, TimeProvider time, ILogger<ScoringService> logger)
     {
+        _stallAfter = storage.Value.StallAfter;
         _rollout = rollout;
         _models = models;
         _store = store;
@@ -54,10 +58,10 @@ public sealed class ScoringService
             return new ScoreResult(ScoreStatus.NoModel, Detail: _models.LoadError ?? "no model is loaded");
         }
 
-        if (!_store.IsWritable)
+        if (_store.WriteProblem(_stallAfter) is { } storeProblem)
         {
             _metrics.Unavailable();
-            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: $"the decision store cannot take writes: {_store.UnwritableReason}");
+            return new ScoreResult(ScoreStatus.StoreUnavailable, Detail: storeProblem);
         }
 
         Decision? decision;

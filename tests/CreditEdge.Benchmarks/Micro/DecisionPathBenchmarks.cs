@@ -37,7 +37,7 @@ public class DecisionPathBenchmarks : IDisposable
     {
         _model = LoadedModel.Load(Repo.DefaultModel, "fp32");
         _host = new ModelHost(Options.Create(new AgentOptions()), Options.Create(new ModelsOptions()), new ModelSlots(Path.GetTempPath(), NullLogger<ModelSlots>.Instance), NullLogger<ModelHost>.Instance, TimeProvider.System);
-        _scoring = new ScoringService(_host, new UnusedDecisionStore(), ApplicationIdProtector.Keep, new RolloutGate(NullLogger<RolloutGate>.Instance), new AgentMetrics(), TimeProvider.System, NullLogger<ScoringService>.Instance);
+        _scoring = new ScoringService(_host, new UnusedDecisionStore(), ApplicationIdProtector.Keep, new RolloutGate(NullLogger<RolloutGate>.Instance), new AgentMetrics(), Options.Create(new StorageOptions()), TimeProvider.System, NullLogger<ScoringService>.Instance);
         _body = GoldenBodies.All[0];
         _row = new float[_model.Package.Schema.Count];
         _applicant = GoldenRow.First(_model.Package);

@@ -12,6 +12,8 @@ public sealed class UnusedDecisionStore : IDecisionStore
 
     public string? UnwritableReason => throw Unused();
 
+    public TimeSpan? CommitRunningFor => throw Unused();
+
     public Task<Decision> SaveAsync(Decision decision, CancellationToken cancellationToken) => throw Unused();
 
     public Decision? Find(string decisionId) => throw Unused();
