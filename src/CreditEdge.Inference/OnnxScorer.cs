@@ -36,16 +36,45 @@ public sealed class OnnxScorer : IProbabilityModel, IDisposable
 
     public int FeatureCount { get; }
 
+    /// <summary>The execution provider the session runs on.</summary>
+    public ExecutionProviderKind Provider { get; private init; }
+
+    /// <summary>Why the session runs on another provider than the one asked for, or null.</summary>
+    public string? ProviderNote { get; private init; }
+
+    /// <summary>True when the session was opened from the optimized-model cache (no optimization pass at load).</summary>
+    public bool FromCache { get; private init; }
+
     /// <summary>Opens a session and checks the model's input and output against the package contract.</summary>
     public static OnnxScorer Load(string modelPath, OnnxScorerOptions? options = null)
     {
         options ??= OnnxScorerOptions.Default;
-        using var sessionOptions = options.CreateSessionOptions();
+        using var sessionOptions = options.CreateSessionOptions(out var provider, out var note);
+        var cached = options.CachedModelPath(modelPath, provider);
+        var fromCache = cached is not null && File.Exists(cached);
+        if (fromCache)
+        {
+            sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL; // optimized already, on this device
+        }
+        else if (cached is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
+            sessionOptions.OptimizedModelFilePath = cached + ".tmp";
+        }
 
         InferenceSession session;
         try
         {
-            session = new InferenceSession(modelPath, sessionOptions);
+            session = new InferenceSession(fromCache ? cached! : modelPath, sessionOptions);
+            if (cached is not null && !fromCache)
+            {
+                File.Move(cached + ".tmp", cached, overwrite: true); // whole or absent: a torn copy is never opened
+            }
+        }
+        catch (OnnxRuntimeException) when (fromCache)
+        {
+            File.Delete(cached!); // a cached copy ORT cannot open is rebuilt from the package's model
+            return Load(modelPath, options);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -55,7 +84,7 @@ public sealed class OnnxScorer : IProbabilityModel, IDisposable
         try
         {
             var featureCount = CheckContract(session, modelPath);
-            return new OnnxScorer(session, featureCount);
+            return new OnnxScorer(session, featureCount) { Provider = provider, ProviderNote = note, FromCache = fromCache };
         }
         catch
         {

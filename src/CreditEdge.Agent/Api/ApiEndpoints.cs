@@ -69,7 +69,7 @@ public static class ApiEndpoints
         }
 
         var m = model.Package.Manifest;
-        return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs, model.Choice), ApiJson.Api.ModelResponse);
+        return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs, model.Choice, model.Scorer.Provider.ToString()), ApiJson.Api.ModelResponse);
     }
 
     private static IResult Ready(ModelHost models, LiteDecisionStore store, IOptions<StorageOptions> storage)

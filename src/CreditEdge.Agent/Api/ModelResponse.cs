@@ -12,4 +12,5 @@ public sealed record ModelResponse(
     string Variant,
     IReadOnlyList<FeatureDefinition> Features,
     IReadOnlyList<NonInputField> NonInputs,
-    VariantChoice VariantChoice);
+    VariantChoice VariantChoice,
+    string ExecutionProvider);

@@ -250,7 +250,12 @@ public sealed partial class ModelHost : IDisposable
     private LoadedModel LoadChecked(string directory)
     {
         CheckSignature(directory);
-        var model = LoadedModel.Load(directory, _models.Variant, new OnnxScorerOptions { IntraOpThreads = _models.IntraOpThreads }, _timeProvider);
+        var model = LoadedModel.Load(directory, _models.Variant, _models.ScorerOptions(), _timeProvider);
+        if (model.Scorer.ProviderNote is { } note)
+        {
+            LogProviderFallback(_logger, model.Ref.Id, note);
+        }
+
         foreach (var skipped in model.Choice.Trials.Where(t => !t.Passed))
         {
             LogVariantSkipped(_logger, skipped.Name, model.Ref.Id, model.Choice.Cpu, skipped.Failure!);
@@ -345,6 +350,9 @@ public sealed partial class ModelHost : IDisposable
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "Running variant {Variant} ({Mode}) on {Cpu}: {Reason}")]
     private static partial void LogVariantChosen(ILogger logger, string variant, string mode, string cpu, string reason);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "Model {ModelId}: {Note}")]
+    private static partial void LogProviderFallback(ILogger logger, string modelId, string note);
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Variant {Variant} of {ModelId} is skipped on this CPU ({Cpu}) and never run: {Failure}")]
     private static partial void LogVariantSkipped(ILogger logger, string variant, string modelId, string cpu, string failure);

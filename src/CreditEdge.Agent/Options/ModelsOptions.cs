@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using CreditEdge.Inference;
+using Microsoft.ML.OnnxRuntime;
 
 namespace CreditEdge.Agent.Options;
 
@@ -27,6 +29,32 @@ public sealed class ModelsOptions
     /// <summary>ORT threads per scoring call. Default 1: best for single applicants.</summary>
     [Range(1, 64)]
     public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>
+    /// <c>Cpu</c> (default), <c>Cuda</c> or <c>TensorRt</c> (Jetson-class boards whose ONNX Runtime build has them). One the
+    /// device's ORT build lacks falls back to the CPU with a Warning naming what the build has; <c>GET /v1/model</c> shows
+    /// what runs (<c>executionProvider</c>).
+    /// </summary>
+    public ExecutionProviderKind ExecutionProvider { get; set; } = ExecutionProviderKind.Cpu;
+
+    /// <summary>ORT's CPU memory arena. Default on; off trades a little speed for less resident memory on a 1–2 GB board.</summary>
+    public bool MemoryArena { get; set; } = true;
+
+    /// <summary>ORT graph optimization level (<c>ORT_ENABLE_ALL</c> default, <c>ORT_ENABLE_EXTENDED</c>, <c>ORT_ENABLE_BASIC</c>, <c>ORT_DISABLE_ALL</c>); golden must still pass.</summary>
+    public GraphOptimizationLevel OptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>Directory of models optimized on this device (faster loads on a slow board); empty (default) = no cache.</summary>
+    public string? OptimizedModelCache { get; set; }
+
+    /// <summary>The ORT session settings these options ask for.</summary>
+    public OnnxScorerOptions ScorerOptions() => new()
+    {
+        IntraOpThreads = IntraOpThreads,
+        ExecutionProvider = ExecutionProvider,
+        MemoryArena = MemoryArena,
+        OptimizationLevel = OptimizationLevel,
+        OptimizedModelCache = string.IsNullOrWhiteSpace(OptimizedModelCache) ? null : OptimizedModelCache,
+    };
 
     /// <summary><see cref="TrustDirectory"/>, or <c>trust</c> under <paramref name="dataDirectory"/> when it is not set.</summary>
     public string TrustDirectoryOrDefault(string dataDirectory) =>

@@ -253,7 +253,7 @@ public sealed partial class ModelRollout : BackgroundService
                     }
                 }
 
-                candidate = await OffThePoolAsync(() => LoadedModel.Load(packageDirectory, _modelOptions.Variant, new OnnxScorerOptions { IntraOpThreads = _modelOptions.IntraOpThreads }, _time), stoppingToken);
+                candidate = await OffThePoolAsync(() => LoadedModel.Load(packageDirectory, _modelOptions.Variant, _modelOptions.ScorerOptions(), _time), stoppingToken);
             }
             catch (ModelPackageException ex)
             {

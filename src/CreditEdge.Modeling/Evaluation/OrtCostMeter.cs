@@ -28,7 +28,7 @@ public sealed class OrtCostMeter
         var peakReset = TryResetPeak();
         var rssBefore = ReadStatus("VmRSS");
 
-        using var options = OnnxScorerOptions.Default.CreateSessionOptions();
+        using var options = OnnxScorerOptions.Default.CreateSessionOptions(out _, out _);
         using var session = new InferenceSession(modelPath, options);
         using var runOptions = new RunOptions();
         string[] inputNames = [ModelContract.InputName];

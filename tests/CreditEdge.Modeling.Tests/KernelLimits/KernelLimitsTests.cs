@@ -99,7 +99,7 @@ public sealed class KernelLimitsTests
 
     private static float[] Score(byte[] model, float[][] rows)
     {
-        using var options = OnnxScorerOptions.Default.CreateSessionOptions();
+        using var options = OnnxScorerOptions.Default.CreateSessionOptions(out _, out _);
         using var session = new InferenceSession(model, options);
         var flat = rows.SelectMany(r => r).ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(flat, [rows.Length, 4]);
