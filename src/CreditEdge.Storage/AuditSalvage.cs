@@ -1,3 +1,4 @@
+using CreditEdge.Core.Audit;
 using CreditEdge.Core.Decisions;
 using LiteDB;
 
@@ -7,8 +8,8 @@ namespace CreditEdge.Storage;
 /// Reads what it can of a store the agent refuses as damaged, for <c>cedge audit verify</c>: works on copies of the two
 /// files in a temporary directory (the originals are never opened for writing), keeps whole pages only, and reads every
 /// audit link and decision one by one so that one unreadable page costs only the documents on it. Then walks the chain:
-/// a link counts as verified only when its decision is readable, hashes to the recorded hash, and the link before it was
-/// verified too (or is the retention checkpoint).
+/// a link counts as verified only when its decision (or, for a device event, the event JSON the link holds) is readable,
+/// hashes to the recorded hash, and the link before it was verified too (or is the retention checkpoint).
 /// </summary>
 public static class AuditSalvage
 {
@@ -65,6 +66,7 @@ public static class AuditSalvage
         var last = links.Count == 0 ? start : Math.Max(links.Keys.Max(), head?["sequence"].AsInt64 ?? 0);
 
         var readable = new List<Decision>();
+        var events = new List<(long Sequence, AuditEvent Event)>();
         var unreadable = new List<long>();
         var broken = new List<string>();
         long verified = 0;
@@ -73,7 +75,11 @@ public static class AuditSalvage
         string? before = checkpoint is null ? AuditChain.Genesis : checkpoint["hash"].AsString; // recorded hash of the link before; null: unreadable
         for (var sequence = start + 1; sequence <= last; sequence++)
         {
-            var json = links.TryGetValue(sequence, out var link) ? reader.Try(db => db.GetCollection(LiteDecisionStore.Decisions).FindById(link["decisionId"].AsString)?["json"].AsString) : null;
+            links.TryGetValue(sequence, out var link);
+            var isEvent = link is not null && LiteDecisionStore.IsEventLink(link);
+            var json = link is null ? null
+                : isEvent ? LiteDecisionStore.EventJson(link)
+                : reader.Try(db => db.GetCollection(LiteDecisionStore.Decisions).FindById(link["decisionId"].AsString)?["json"].AsString);
             if (link is null || json is null)
             {
                 unreadable.Add(sequence);
@@ -82,14 +88,14 @@ public static class AuditSalvage
                 continue;
             }
 
-            if (TryDeserialize(json) is { } decision)
+            if (!isEvent && TryDeserialize(json) is { } decision)
             {
                 readable.Add(decision);
             }
 
             if (AuditChain.Link(link["previous"].AsString, json) != link["hash"].AsString)
             {
-                broken.Add($"link {sequence}: decision {link["decisionId"].AsString} does not match its recorded hash");
+                broken.Add($"link {sequence}: {(isEvent ? "event" : $"decision {link["decisionId"].AsString}")} does not match its recorded hash");
                 anchored = false;
                 before = null;
                 continue;
@@ -112,6 +118,11 @@ public static class AuditSalvage
                 holding++;
             }
 
+            if (isEvent && LiteDecisionStore.TryDeserializeEvent(json) is { } auditEvent)
+            {
+                events.Add((sequence, auditEvent));
+            }
+
             before = link["hash"].AsString;
         }
 
@@ -125,7 +136,7 @@ public static class AuditSalvage
             }
         }
 
-        return new SalvageReport(null, start, last - start, verified, holding, readable, Ranges(unreadable), broken);
+        return new SalvageReport(null, start, last - start, verified, holding, readable, Ranges(unreadable), broken) { VerifiedEvents = events };
     }
 
     /// <summary>Every link after <paramref name="start"/>: a scan first, then one look-up per sequence the scan did not reach.</summary>

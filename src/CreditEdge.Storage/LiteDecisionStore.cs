@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using JsonSerializer = System.Text.Json.JsonSerializer;
+using CreditEdge.Core.Audit;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Sync;
 using LiteDB;
@@ -13,6 +14,11 @@ namespace CreditEdge.Storage;
 /// Decisions in one encrypted LiteDB file, written by a single writer thread that commits whatever is waiting as one
 /// transaction (decision + idempotency key + outbox record + audit link per decision) and then fsyncs the log once:
 /// group commit. A caller's task completes only after that fsync.
+/// <para>
+/// Device events (<see cref="AppendEventAsync"/>: the enclosure opened, a key revoked) take the same queue and commit
+/// into the same chain, between the decisions, as links of their own; they have no outbox record and are never refused
+/// for a full outbox.
+/// </para>
 /// <para>
 /// A commit that fails (a full or failing disk) is rolled back, its callers get a <see cref="StorageException"/>, and the
 /// store turns unwritable with the reason (<see cref="UnwritableReason"/>); it never takes the process down. While
@@ -73,7 +79,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
     public long Depth => Interlocked.Read(ref _outboxDepth);
 
-    /// <summary>Raised on the writer thread after decisions were committed, so the sync pump can wake up.</summary>
+    /// <summary>Raised on the writer thread after a batch (decisions, events) was committed, so the sync pump can wake up.</summary>
     public event Action? RecordsAdded;
 
     public string DatabasePath => Path.Combine(_settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
@@ -153,18 +159,41 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     {
         ArgumentNullException.ThrowIfNull(decision);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var pending = new PendingWrite(decision, JsonSerializer.Serialize(decision, DecisionJson.Default.Decision));
-        try
-        {
-            _queue.Add(pending, cancellationToken);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new StorageException("the decision store is closing and takes no more writes", ex);
-        }
+        var pending = new PendingDecision(decision, JsonSerializer.Serialize(decision, DecisionJson.Default.Decision));
+        Enqueue(pending, cancellationToken);
 
         // Once queued the write goes ahead; cancelling only stops the caller from waiting for it.
         return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a device event as the next link of the audit chain, committed and fsynced with the decisions queued
+    /// around it; returns the link's sequence once it is durable. It takes no outbox record, so a full outbox never
+    /// refuses it; a failing disk does (<see cref="StorageException"/>, as for decisions): the caller retries.
+    /// </summary>
+    public Task<long> AppendEventAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        ArgumentException.ThrowIfNullOrWhiteSpace(auditEvent.Type);
+        ArgumentNullException.ThrowIfNull(auditEvent.Detail);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = new PendingEvent(auditEvent, JsonSerializer.Serialize(auditEvent, AuditEventJson.Default.AuditEvent));
+        Enqueue(pending, cancellationToken);
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> device events in chain order with their link's sequence, after link
+    /// <paramref name="afterSequence"/> (0: from the first kept); pass the last sequence of a page to read the next.
+    /// </summary>
+    public IReadOnlyList<(long Sequence, AuditEvent Event)> ReadEvents(long afterSequence, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return Read(db => db.GetCollection(Audit).Query()
+            .Where(Query.GT("_id", afterSequence)).Where(Query.Not("event", BsonValue.Null)).OrderBy("_id").Limit(max).ToEnumerable()
+            .Select(link => (link["_id"].AsInt64, DeserializeEvent(link["event"].AsString)))
+            .ToList());
     }
 
     public Decision? Find(string decisionId)
@@ -224,12 +253,12 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     }
 
     /// <summary>
-    /// Retention: deletes up to <paramref name="max"/> decisions created before <paramref name="createdBefore"/>, oldest
-    /// link first, in one transaction — each with its idempotency key and audit link — and only while the next one was
-    /// acknowledged by the broker (its outbox record is gone). It stops at the first decision that is too young or not
-    /// yet synced, so what is deleted is always a prefix of the audit chain; the hash of its last link is kept as the
-    /// retention checkpoint, from which <see cref="VerifyAuditChain()"/> goes on verifying what remains.
-    /// Returns how many were deleted (fewer than <paramref name="max"/>: nothing more is due now).
+    /// Retention: deletes up to <paramref name="max"/> audit links from before <paramref name="createdBefore"/>, oldest
+    /// first, in one transaction: a decision — with its idempotency key and audit link — only once the broker acknowledged
+    /// it (its outbox record is gone); a device event (never synced) by its time alone. It stops at the first link that is
+    /// too young or not yet synced, so what is deleted is always a prefix of the audit chain; the hash of its last link is
+    /// kept as the retention checkpoint, from which <see cref="VerifyAuditChain()"/> goes on verifying what remains.
+    /// Returns how many links were deleted (fewer than <paramref name="max"/>: nothing more is due now).
     /// </summary>
     public int DeleteSyncedBefore(DateTimeOffset createdBefore, int max)
     {
@@ -253,18 +282,34 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 foreach (var link in links)
                 {
                     var sequence = link["_id"].AsInt64;
-                    var decision = decisions.FindById(link["decisionId"].AsString);
-                    if (sequence != kept + 1 || decision is null || outbox.FindById(sequence) is not null || decision["createdAt"].AsInt64 >= cutoff)
+                    if (sequence != kept + 1)
                     {
-                        break; // a gap or a missing decision is left for the audit to report, never deleted over
+                        break; // a gap is left for the audit to report, never deleted over
                     }
 
-                    if (Deserialize(decision["json"].AsString).IdempotencyKey is { } key)
+                    if (IsEventLink(link))
                     {
-                        keys.Delete(key);
+                        if (link["at"].AsInt64 >= cutoff)
+                        {
+                            break;
+                        }
+                    }
+                    else
+                    {
+                        var decision = decisions.FindById(link["decisionId"].AsString);
+                        if (decision is null || outbox.FindById(sequence) is not null || decision["createdAt"].AsInt64 >= cutoff)
+                        {
+                            break; // a missing decision is left for the audit to report too
+                        }
+
+                        if (Deserialize(decision["json"].AsString).IdempotencyKey is { } key)
+                        {
+                            keys.Delete(key);
+                        }
+
+                        decisions.Delete(decision["_id"]);
                     }
 
-                    decisions.Delete(decision["_id"]);
                     audit.Delete(sequence);
                     kept = sequence;
                     hash = link["hash"].AsString;
@@ -327,8 +372,17 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         });
     }
 
-    /// <summary>Walks the audit chain from the first link, recomputing every hash from the stored decisions.</summary>
+    /// <summary>
+    /// Walks the audit chain from the first link, recomputing every hash from the stored decisions and the events' stored
+    /// JSON.
+    /// </summary>
     public AuditReport VerifyAuditChain() => Read(VerifyAuditChain);
+
+    /// <summary>An event link holds its event's JSON (and time); a decision link names its decision.</summary>
+    internal static bool IsEventLink(BsonDocument link) => link.ContainsKey("event");
+
+    /// <summary>The event JSON an event link holds; null when it holds none.</summary>
+    internal static string? EventJson(BsonDocument link) => link["event"] is { IsString: true } json ? json.AsString : null;
 
     private static AuditReport VerifyAuditChain(LiteDatabase db)
     {
@@ -338,33 +392,54 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         var previous = checkpoint is null ? AuditChain.Genesis : checkpoint["hash"].AsString;
         var report = new AuditReport(0, previous, null) { DeletedThrough = start, CheckpointHash = checkpoint is null ? null : previous };
         long verified = 0;
+        long events = 0;
+        var lastEvents = new Queue<(long Sequence, AuditEvent Event)>();
+        AuditReport Result(string? problem = null) =>
+            report with { LinksVerified = verified, EventsVerified = events, LastEvents = [.. lastEvents], HeadHash = previous, Problem = problem };
+
         foreach (var link in db.GetCollection(Audit).Query().OrderBy("_id").ToEnumerable())
         {
             var sequence = link["_id"].AsInt64;
             if (sequence != start + verified + 1)
             {
-                var what = sequence <= start ? $"link {sequence} is stored although retention deleted links 1…{start}" : $"link {start + verified + 1} is missing (next stored link is {sequence})";
-                return report with { LinksVerified = verified, HeadHash = previous, Problem = what };
+                return Result(sequence <= start ? $"link {sequence} is stored although retention deleted links 1…{start}" : $"link {start + verified + 1} is missing (next stored link is {sequence})");
             }
 
-            var decisionId = link["decisionId"].AsString;
-            var decision = decisions.FindById(decisionId);
-            if (decision is null)
+            var isEvent = IsEventLink(link);
+            var decisionId = isEvent ? null : link["decisionId"].AsString;
+            var json = isEvent ? EventJson(link) : decisionId is null ? null : decisions.FindById(decisionId)?["json"].AsString;
+            if (json is null)
             {
-                return report with { LinksVerified = verified, HeadHash = previous, Problem = $"link {sequence}: decision {decisionId} is missing" };
+                return Result(isEvent ? $"link {sequence}: its event is not stored as JSON" : $"link {sequence}: decision {decisionId} is missing");
             }
 
             if (link["previous"].AsString != previous)
             {
-                return report with { LinksVerified = verified, HeadHash = previous, Problem = sequence == start + 1 && start > 0
+                return Result(sequence == start + 1 && start > 0
                     ? $"link {sequence}: previous hash does not match the retention checkpoint (link {start})"
-                    : $"link {sequence}: previous hash does not match link {sequence - 1}" };
+                    : $"link {sequence}: previous hash does not match link {sequence - 1}");
             }
 
-            var hash = AuditChain.Link(previous, decision["json"].AsString);
+            var hash = AuditChain.Link(previous, json);
             if (hash != link["hash"].AsString)
             {
-                return report with { LinksVerified = verified, HeadHash = previous, Problem = $"link {sequence}: decision {decisionId} does not match its recorded hash" };
+                return Result($"link {sequence}: {(isEvent ? "event" : $"decision {decisionId}")} does not match its recorded hash");
+            }
+
+            if (isEvent)
+            {
+                // its hash holds; its time, outside the hash, is what retention deletes it by
+                if (TryDeserializeEvent(json) is not { } auditEvent || auditEvent.At.ToUnixTimeMilliseconds() != link["at"].AsInt64)
+                {
+                    return Result($"link {sequence}: the event's time does not match its link's");
+                }
+
+                events++;
+                lastEvents.Enqueue((sequence, auditEvent));
+                if (lastEvents.Count > AuditReport.MaxLastEvents)
+                {
+                    lastEvents.Dequeue();
+                }
             }
 
             previous = hash;
@@ -374,15 +449,11 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         var head = db.GetCollection(Meta).FindById(ChainHeadId);
         if (head is not null && head["sequence"].AsInt64 != start + verified)
         {
-            return report with { LinksVerified = verified, HeadHash = previous, Problem = $"the chain head says {head["sequence"].AsInt64} links; {start + verified} are stored or deleted by retention" };
+            return Result($"the chain head says {head["sequence"].AsInt64} links; {start + verified} are stored or deleted by retention");
         }
 
-        if (decisions.LongCount() != verified)
-        {
-            return report with { LinksVerified = verified, HeadHash = previous, Problem = $"{decisions.LongCount()} decisions are stored but only {verified} are in the chain" };
-        }
-
-        return report with { LinksVerified = verified, HeadHash = previous };
+        var stored = decisions.LongCount();
+        return stored != verified - events ? Result($"{stored} decisions are stored but only {verified - events} are in the chain") : Result();
     }
 
     public void Dispose()
@@ -404,6 +475,33 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     private static Decision Deserialize(string json) =>
         JsonSerializer.Deserialize(json, DecisionJson.Default.Decision)
         ?? throw new StorageException("a stored decision is empty");
+
+    private static AuditEvent DeserializeEvent(string json) =>
+        TryDeserializeEvent(json) ?? throw new StorageException("a stored event is not a readable event");
+
+    internal static AuditEvent? TryDeserializeEvent(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, AuditEventJson.Default.AuditEvent);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void Enqueue(PendingWrite pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _queue.Add(pending, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StorageException("the decision store is closing and takes no more writes", ex);
+        }
+    }
 
     private void WriteLoop()
     {
@@ -564,11 +662,10 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
     private void CommitBatch(List<PendingWrite> batch)
     {
-        var results = new Decision[batch.Count];
         if (_engine is null && !TryReopen())
         {
             var unavailable = new StorageException($"the decision store is unavailable: {_unwritableReason}");
-            batch.ForEach(pending => pending.Done.TrySetException(unavailable));
+            batch.ForEach(pending => pending.Fail(unavailable));
             return;
         }
 
@@ -587,20 +684,36 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var previous = head is null ? AuditChain.Genesis : head["hash"].AsString;
 
             var added = 0;
-            var errors = new Exception?[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var write in batch)
             {
-                var pending = batch[i];
+                if (write is PendingEvent pendingEvent)
+                {
+                    sequence++;
+                    var eventHash = AuditChain.Link(previous, pendingEvent.Json);
+                    audit.Insert(new BsonDocument
+                    {
+                        ["_id"] = sequence,
+                        ["event"] = pendingEvent.Json,
+                        ["at"] = pendingEvent.Event.At.ToUnixTimeMilliseconds(),
+                        ["previous"] = previous,
+                        ["hash"] = eventHash,
+                    });
+                    previous = eventHash;
+                    pendingEvent.Sequence = sequence;
+                    continue;
+                }
+
+                var pending = (PendingDecision)write;
                 var decision = pending.Decision;
                 if (decision.IdempotencyKey is { } key && keys.FindById(key) is { } existing)
                 {
-                    results[i] = Deserialize(decisions.FindById(existing["decisionId"].AsString)["json"].AsString);
+                    pending.Result = Deserialize(decisions.FindById(existing["decisionId"].AsString)["json"].AsString);
                     continue;
                 }
 
                 if (Interlocked.Read(ref _outboxDepth) + added >= _settings.MaxOutbox)
                 {
-                    errors[i] = new OutboxFullException($"the outbox holds {_settings.MaxOutbox} unsynced decisions; new decisions are refused until the link drains it");
+                    pending.Refusal = new OutboxFullException($"the outbox holds {_settings.MaxOutbox} unsynced decisions; new decisions are refused until the link drains it");
                     continue;
                 }
 
@@ -633,7 +746,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                     ["payload"] = pending.Json,
                 });
                 previous = hash;
-                results[i] = decision;
+                pending.Result = decision;
             }
 
             meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = previous });
@@ -641,16 +754,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             engine.Log.Sync();
             Interlocked.Add(ref _outboxDepth, added);
             MarkWritable();
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var write in batch)
             {
-                if (errors[i] is { } error)
-                {
-                    batch[i].Done.TrySetException(error);
-                }
-                else
-                {
-                    batch[i].Done.TrySetResult(results[i]);
-                }
+                write.Complete();
             }
         }
         catch (Exception ex)
@@ -661,7 +767,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var failure = new StorageException($"the decision store could not commit: {ex.Message}", ex);
             foreach (var pending in batch)
             {
-                pending.Done.TrySetException(failure);
+                pending.Fail(failure);
             }
 
             ReplaceEngine();
@@ -701,7 +807,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Decision store commit of {Count} decisions failed; they were not acknowledged")]
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Decision store commit of {Count} writes (decisions and events) failed; they were not acknowledged")]
         public static partial void CommitFailed(ILogger logger, int count, Exception exception);
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "A commit listener failed")]

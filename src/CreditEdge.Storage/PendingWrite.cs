@@ -1,13 +1,17 @@
-using CreditEdge.Core.Decisions;
-
 namespace CreditEdge.Storage;
 
-/// <summary>A decision waiting for the writer, and the caller waiting for it to be durable.</summary>
-internal sealed class PendingWrite(Decision decision, string json)
+/// <summary>
+/// A write waiting for the writer thread — a decision (<see cref="PendingDecision"/>) or a device event
+/// (<see cref="PendingEvent"/>) — and the caller waiting for it to be durable.
+/// </summary>
+internal abstract class PendingWrite(string json)
 {
-    public Decision Decision { get; } = decision;
-
+    /// <summary>The canonical JSON that is stored and hashed into the audit chain.</summary>
     public string Json { get; } = json;
 
-    public TaskCompletionSource<Decision> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Hands the caller what the commit decided for it; called once the batch is durable.</summary>
+    public abstract void Complete();
+
+    /// <summary>The batch did not commit.</summary>
+    public abstract void Fail(Exception error);
 }

@@ -1,3 +1,4 @@
+using CreditEdge.Core.Audit;
 using CreditEdge.Core.Decisions;
 
 namespace CreditEdge.Storage;
@@ -6,7 +7,8 @@ namespace CreditEdge.Storage;
 /// What <see cref="AuditSalvage"/> could read of a damaged store: the links after the retention checkpoint
 /// (<see cref="DeletedThrough"/>), how many verified unbroken from the start (<see cref="LinksVerified"/>), how many
 /// after a gap still hold (their decision matches its hash and the link before, where readable), the ranges it could not
-/// read, the links that did not hold, and every decision it could read — including those whose links were lost.
+/// read, the links that did not hold, every decision it could read — including those whose links were lost — and the
+/// device events whose links verified or hold (<see cref="VerifiedEvents"/>).
 /// </summary>
 public sealed record SalvageReport(
     string? OpenFailure,
@@ -19,6 +21,9 @@ public sealed record SalvageReport(
     IReadOnlyList<string> BrokenLinks)
 {
     public static SalvageReport Unreadable(string reason) => new(reason, 0, 0, 0, 0, [], [], []);
+
+    /// <summary>The device events whose links verified from the start or hold after a gap, in chain order, with their link's sequence.</summary>
+    public IReadOnlyList<(long Sequence, AuditEvent Event)> VerifiedEvents { get; init; } = [];
 
     /// <summary>Lines for people.</summary>
     public IEnumerable<string> Describe()

@@ -1,3 +1,4 @@
+using CreditEdge.Core.Audit;
 using CreditEdge.Storage;
 using CreditEdge.TestKit;
 using LiteDB;
@@ -62,6 +63,81 @@ public sealed class AuditVerifyCommandTests : IDisposable
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("cedge: audit chain broken: link 3: ", line, StringComparison.Ordinal);
         Assert.Contains("2 links intact", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_StoreWithEvents_CountsThemAndListsOneLineEach()
+    {
+        var at = new DateTimeOffset(2026, 11, 30, 9, 5, 0, TimeSpan.FromHours(1));
+        string head;
+        using (var store = OpenStore())
+        {
+            await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None);
+            await store.AppendEventAsync(new AuditEvent("tamper-opened", at, "enclosure opened (switch 2)"), CancellationToken.None);
+            await store.AppendEventAsync(new AuditEvent("tamper-unlocked", at.AddMinutes(3), "unlocked by operator op-17\nat the front desk"), CancellationToken.None);
+            await store.SaveAsync(SampleDecisions.Create(2), CancellationToken.None);
+            head = store.VerifyAuditChain().HeadHash;
+        }
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            [
+                $"4 links intact (links 1…4), head {head}",
+                "2 events verified:",
+                "link 2  2026-11-30 08:05:00Z  tamper-opened  enclosure opened (switch 2)",
+                "link 3  2026-11-30 08:08:00Z  tamper-unlocked  unlocked by operator op-17 at the front desk",
+            ],
+            result.OutputLines);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public async Task AuditVerify_MoreEventsThanListed_CountsAllAndListsTheLast()
+    {
+        var at = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+        using (var store = OpenStore())
+        {
+            for (var i = 1; i <= AuditReport.MaxLastEvents + 5; i++)
+            {
+                await store.AppendEventAsync(new AuditEvent("tamper-opened", at.AddMinutes(i), $"opened {i}"), CancellationToken.None);
+            }
+        }
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"{AuditReport.MaxLastEvents + 5} events verified, the last {AuditReport.MaxLastEvents}:", result.OutputLines[1]);
+        Assert.Equal(AuditReport.MaxLastEvents + 2, result.OutputLines.Length);
+        Assert.EndsWith("tamper-opened  opened 6", result.OutputLines[2], StringComparison.Ordinal);
+        Assert.EndsWith($"tamper-opened  opened {AuditReport.MaxLastEvents + 5}", result.OutputLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_EventEditedBehindTheChain_ExitsOneNamingTheLink()
+    {
+        using (var store = OpenStore())
+        {
+            await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None);
+            await store.AppendEventAsync(new AuditEvent("tamper-opened", DateTimeOffset.UnixEpoch, "enclosure opened"), CancellationToken.None);
+            await store.SaveAsync(SampleDecisions.Create(2), CancellationToken.None);
+        }
+
+        var password = File.ReadAllText(_data.Combine(DecisionStoreSettings.DefaultKeyFile)).Trim();
+        using (var db = new LiteDatabase(new ConnectionString { Filename = _data.Combine(DecisionStoreSettings.DatabaseFile), Password = password }))
+        {
+            var audit = db.GetCollection("audit");
+            var link = audit.FindById(2);
+            link["event"] = link["event"].AsString.Replace("tamper-opened", "maintenance", StringComparison.Ordinal);
+            audit.Update(link);
+        }
+
+        var result = Cedge.Run("audit", "verify", "--data-dir", _data.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Output);
+        Assert.StartsWith("cedge: audit chain broken: link 2: event does not match its recorded hash (1 links intact", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CreditEdge.Core.Audit;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Storage;
 using CreditEdge.TestKit;
@@ -57,6 +58,32 @@ public sealed class DiskFullTests : IDisposable
         var audit = reopened.VerifyAuditChain();
         Assert.True(audit.Intact, audit.Problem);
         Assert.Equal(reopened.Count(), audit.LinksVerified);
+    }
+
+    [Fact]
+    public async Task AppendEventAsync_DiskFull_FailsWithStorageExceptionThenSucceedsOnceSpaceReturns()
+    {
+        var tamper = new AuditEvent("tamper-opened", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), "enclosure opened");
+        using var store = CreateSut();
+        await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None);
+
+        _disk.Fill();
+        Exception? refused = null;
+        for (var i = 0; i < 400 && refused is null; i++)
+        {
+            // a tamper event is small: the last free pages may take a few before the disk refuses one
+            refused = await Record.ExceptionAsync(() => store.AppendEventAsync(tamper with { Detail = $"enclosure opened {i}" }, CancellationToken.None));
+        }
+
+        Assert.IsType<StorageException>(refused);
+        Assert.False(store.IsWritable);
+
+        _disk.Free();
+        await Eventually.HoldsAsync(() => store.IsWritable, TimeSpan.FromSeconds(15), "the store to become writable again by its own probe");
+        var sequence = await store.AppendEventAsync(tamper with { Detail = "retried" }, CancellationToken.None);
+        Assert.Equal("retried", store.ReadEvents(sequence - 1, 1)[0].Event.Detail);
+        var audit = store.VerifyAuditChain();
+        Assert.True(audit.Intact, audit.Problem);
     }
 
     [Fact]

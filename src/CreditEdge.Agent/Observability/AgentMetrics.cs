@@ -98,7 +98,7 @@ public sealed class AgentMetrics
         text.AppendLine("# HELP creditedge_outbox_depth Decisions waiting to be synced.");
         text.AppendLine("# TYPE creditedge_outbox_depth gauge");
         text.Append(c, $"creditedge_outbox_depth {outboxDepth}\n");
-        text.AppendLine("# HELP creditedge_retention_deleted_total Synced decisions deleted by retention since start.");
+        text.AppendLine("# HELP creditedge_retention_deleted_total Audit links (synced decisions, device events) deleted by retention since start.");
         text.AppendLine("# TYPE creditedge_retention_deleted_total counter");
         text.Append(c, $"creditedge_retention_deleted_total {retentionDeleted}\n");
         return text.ToString();

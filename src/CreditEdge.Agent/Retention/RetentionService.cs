@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace CreditEdge.Agent.Retention;
 
 /// <summary>
-/// Deletes decisions older than <see cref="StorageOptions.RetentionDays"/> that the broker has acknowledged, once at start
+/// Deletes decisions older than <see cref="StorageOptions.RetentionDays"/> that the broker has acknowledged (and device
+/// events of the audit chain older than that, which are never synced), once at start
 /// and then every <see cref="StorageOptions.RetentionInterval"/>, in transactions of <see cref="BatchSize"/> so scoring
 /// never waits long behind it. Nothing runs while <c>RetentionDays</c> is 0 (keep everything). A pass that fails (a disk
 /// fault) is logged and the next one tries again.
@@ -29,10 +30,10 @@ public sealed partial class RetentionService : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>Decisions this process deleted by retention.</summary>
+    /// <summary>Audit links (decisions with their records, device events) this process deleted by retention.</summary>
     public long Deleted => Interlocked.Read(ref _deleted);
 
-    /// <summary>One pass: deletes every decision that is due; returns how many.</summary>
+    /// <summary>One pass: deletes every decision and device event that is due; returns how many.</summary>
     public int DeleteDue(CancellationToken cancellationToken)
     {
         var cutoff = _time.GetUtcNow().AddDays(-_options.RetentionDays);
@@ -84,7 +85,7 @@ public sealed partial class RetentionService : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Retention deleted {Count} synced decisions older than {Days} days; the audit chain keeps their last hash as its checkpoint")]
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Retention deleted {Count} audit links (synced decisions, device events) older than {Days} days; the audit chain keeps their last hash as its checkpoint")]
         public static partial void Deleted(ILogger logger, int count, int days);
 
         [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Retention pass failed; the next pass retries")]
