@@ -102,6 +102,6 @@ public sealed class DebouncedInput : IDisposable
             _active = active;
         }
 
-        Log.Guarded(_logger, $"pin {_pin}", () => Changed?.Invoke(active));
+        Log.Guarded(_logger, $"pin {_pin} change", () => Changed?.Invoke(active));
     }
 }

@@ -11,7 +11,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "GPIO driver simulated: /dev/gpiochip{Chip} or a configured pin on it could not be opened (Hardware:Driver {Choice}); lamps, buzzer, button and tamper switch do nothing")]
     public static partial void ChipFailed(ILogger logger, int chip, GpioDriverChoice choice, Exception exception);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "A {Source} handler threw; the input keeps being watched")]
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "The {Source} handler threw; the input keeps being watched")]
     public static partial void HandlerFailed(ILogger logger, string source, Exception exception);
 
     /// <summary>Runs an event handler on a timer or pin-change thread, where an exception would end the process: logs it instead.</summary>

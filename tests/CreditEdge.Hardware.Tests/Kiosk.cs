@@ -51,7 +51,7 @@ public sealed class Kiosk : IDisposable
         }
     }
 
-    public void Advance(int milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+    public void Advance(int milliseconds) => Advance(TimeSpan.FromMilliseconds(milliseconds));
 
     /// <summary>How many times <paramref name="pin"/> went high at or after <paramref name="since"/>.</summary>
     public int RisesOf(int pin, DateTimeOffset since) =>
