@@ -20,7 +20,7 @@ public static class AgentApp
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, MinWorkerThreads), completionPorts);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddFleet();
+        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddHardware().AddFleet();
         builder.Services.AddSystemd();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         builder.WebHost.UseUrls(builder.Configuration[$"{ApiOptions.SectionName}:{nameof(ApiOptions.Urls)}"] ?? new ApiOptions().Urls);

@@ -1,4 +1,5 @@
 using CreditEdge.Agent.Fleet;
+using CreditEdge.Agent.Hardware;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
@@ -8,6 +9,7 @@ using CreditEdge.Agent.Scoring;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Privacy;
 using CreditEdge.Core.Sync;
+using CreditEdge.Hardware;
 using CreditEdge.Messaging;
 using CreditEdge.Messaging.Transfer;
 using CreditEdge.Storage;
@@ -101,6 +103,25 @@ public static class AgentHostingExtensions
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelRollout>());
         }
 
+        return builder;
+    }
+
+    /// <summary>
+    /// The kiosk's pins (section <c>Hardware</c>): status light, outcome lamps and buzzer, sync button, tamper switch and the
+    /// lock it sets. With no GPIO chip the board is simulated (logged), never a crash.
+    /// </summary>
+    public static IHostApplicationBuilder AddHardware(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HardwareOptions>().BindConfiguration(HardwareOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp =>
+        {
+            var board = GpioBoard.Open(sp.GetRequiredService<IOptions<HardwareOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("CreditEdge.Hardware"));
+            board.Light.Show(LightState.Starting);
+            return board;
+        });
+        builder.Services.AddSingleton<TamperLock>();
+        builder.Services.AddHostedService<HardwareService>();
         return builder;
     }
 

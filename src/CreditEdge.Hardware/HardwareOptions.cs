@@ -64,6 +64,13 @@ public sealed class HardwareOptions : IValidatableObject
     public bool ButtonActiveLow { get; set; } = true;
 
     /// <summary>
+    /// The local procedure that unlocks a kiosk locked by its tamper switch, besides a signed operator order:
+    /// <see cref="LocalUnlockProcedure.None"/> (default: only a signed order unlocks) or
+    /// <see cref="LocalUnlockProcedure.LongPress"/> (holding the sync button for <see cref="LongPress"/> with the enclosure closed).
+    /// </summary>
+    public LocalUnlockProcedure LocalUnlock { get; set; } = LocalUnlockProcedure.None;
+
+    /// <summary>
     /// The level the tamper pin reads while the enclosure is open. Default <see cref="PinLevel.High"/>: a normally-closed
     /// switch to ground, held shut by the closed lid, against the internal pull-up. Open lid, cut wire or unplugged
     /// switch all read High, so every failure reads as open (fail safe). With <see cref="PinLevel.Low"/> the pin is

@@ -18,4 +18,7 @@ public sealed record DeviceStatus(
 
     /// <summary>The latest model update and where it stands; null before the first one.</summary>
     public Rollout.RolloutStatus? Rollout { get; init; }
+
+    /// <summary>Why the kiosk is locked (its tamper switch), or null while it is not: it refuses scoring until unlocked.</summary>
+    public string? Locked { get; init; }
 }

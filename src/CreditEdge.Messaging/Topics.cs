@@ -11,6 +11,9 @@ public static class Topics
 
     public static string Telemetry(string deviceId) => $"{Root}/devices/{deviceId}/telemetry";
 
+    /// <summary>Device alerts (QoS 1, not retained): the kiosk enclosure opened, the kiosk unlocked.</summary>
+    public static string Alerts(string deviceId) => $"{Root}/devices/{deviceId}/alerts";
+
     public static string ModelEvents(string deviceId) => $"{Root}/devices/{deviceId}/model/events";
 
     public static string GroupDesired(string group) => $"{Root}/groups/{group}/model/desired";

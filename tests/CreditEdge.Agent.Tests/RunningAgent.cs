@@ -18,7 +18,10 @@ public sealed class RunningAgent : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningAgent> StartAsync(string dataDirectory, params string[] extraArgs)
+    public static Task<RunningAgent> StartAsync(string dataDirectory, params string[] extraArgs) => StartAsync(dataDirectory, beforeStart: null, extraArgs);
+
+    /// <summary>Builds the agent, lets <paramref name="beforeStart"/> set the scene (e.g. the simulated board's input pins), then starts it.</summary>
+    public static async Task<RunningAgent> StartAsync(string dataDirectory, Action<IServiceProvider>? beforeStart, params string[] extraArgs)
     {
         string[] args =
         [
@@ -31,6 +34,7 @@ public sealed class RunningAgent : IAsyncDisposable
         var app = AgentApp.Create(args);
         try
         {
+            beforeStart?.Invoke(app.Services);
             await app.StartAsync();
         }
         catch

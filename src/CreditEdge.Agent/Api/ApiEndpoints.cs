@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CreditEdge.Agent.Hardware;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
@@ -31,8 +32,14 @@ public static class ApiEndpoints
         return app;
     }
 
-    private static async Task<IResult> ScoreAsync(HttpContext context, ScoringService scoring, IOptions<ApiOptions> api)
+    private static async Task<IResult> ScoreAsync(HttpContext context, ScoringService scoring, TamperLock tamperLock, AgentMetrics metrics, IOptions<ApiOptions> api)
     {
+        if (tamperLock.RefusalReason is { } locked)
+        {
+            metrics.Unavailable();
+            return Problems.Unavailable(locked);
+        }
+
         var limit = api.Value.MaxBodyBytes;
         var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
         if (body is null)
@@ -72,9 +79,14 @@ public static class ApiEndpoints
         return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs, model.Choice, model.Scorer.Provider.ToString()), ApiJson.Api.ModelResponse);
     }
 
-    private static IResult Ready(ModelHost models, LiteDecisionStore store, IOptions<StorageOptions> storage)
+    private static IResult Ready(ModelHost models, LiteDecisionStore store, TamperLock tamperLock, IOptions<StorageOptions> storage)
     {
         var problems = new List<string>();
+        if (tamperLock.RefusalReason is { } locked)
+        {
+            problems.Add(locked);
+        }
+
         if (models.Current is null)
         {
             problems.Add("no model loaded: " + (models.LoadError ?? "none configured"));

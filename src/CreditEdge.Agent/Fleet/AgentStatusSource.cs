@@ -1,4 +1,5 @@
 using System.Reflection;
+using CreditEdge.Agent.Hardware;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Rollout;
 using CreditEdge.Messaging;
@@ -6,7 +7,7 @@ using CreditEdge.Messaging;
 namespace CreditEdge.Agent.Fleet;
 
 /// <summary>The agent's status for birth messages and the <c>status</c> command.</summary>
-internal sealed class AgentStatusSource(DeviceIdentity identity, ModelHost models, RolloutStateFile rollout, TimeProvider time) : IDeviceStatusSource
+internal sealed class AgentStatusSource(DeviceIdentity identity, ModelHost models, RolloutStateFile rollout, TamperLock tamperLock, TimeProvider time) : IDeviceStatusSource
 {
     public static readonly string AgentVersion =
         typeof(AgentStatusSource).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -21,6 +22,7 @@ internal sealed class AgentStatusSource(DeviceIdentity identity, ModelHost model
         {
             VariantChoice = model?.Choice,
             Rollout = rollout.Current,
+            Locked = tamperLock.RefusalReason,
         };
     }
 }

@@ -39,6 +39,9 @@ public sealed class ScoringService
         _logger = logger;
     }
 
+    /// <summary>Raised after each new decision is durable (the kiosk's outcome lamp and buzzer); handlers must be quick and must not throw.</summary>
+    public event Action<Outcome>? Decided;
+
     public async Task<ScoreResult> ScoreAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -118,6 +121,7 @@ public sealed class ScoringService
         }
 
         _metrics.Decided(stored.Outcome, Stopwatch.GetElapsedTime(started));
+        Decided?.Invoke(stored.Outcome);
         Log.Decided(_logger, stored.DecisionId, stored.Outcome.ToString(), stored.Score);
         return new ScoreResult(ScoreStatus.Decided, stored);
     }

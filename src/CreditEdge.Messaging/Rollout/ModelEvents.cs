@@ -13,4 +13,7 @@ public static class ModelEvents
     public const string ProbationPassed = "probation-passed";
     public const string Rejected = "rejected";
     public const string RolledBack = "rolled-back";
+
+    /// <summary>True while an update is on its way in (fetched, checked or trialled): the kiosk's amber light.</summary>
+    public static bool InProgress(string? state) => state is Received or Downloading or Downloaded or Verified or Validated or Shadowing;
 }

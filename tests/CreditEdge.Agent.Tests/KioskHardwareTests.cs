@@ -1,0 +1,162 @@
+using System.Device.Gpio;
+using System.Net;
+using System.Text;
+using CreditEdge.Agent.Hardware;
+using CreditEdge.Hardware;
+using CreditEdge.Storage;
+using CreditEdge.TestKit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CreditEdge.Agent.Tests;
+
+/// <summary>
+/// The real agent on the simulated GPIO board (the driver a board without a GPIO chip gets): the status light follows the
+/// agent, each decision pulses its outcome lamp, and the tamper switch locks the kiosk — 503, an audit-chain event, kept
+/// across a restart — until it is unlocked.
+/// </summary>
+public sealed class KioskHardwareTests : IDisposable
+{
+    private const int Green = 5, Amber = 6, Red = 13, Approve = 19, Refer = 20, Decline = 21, SyncButton = 22, Tamper = 17;
+
+    private static readonly string[] Pins =
+    [
+        "--Hardware:Driver=Simulated", $"--Hardware:GreenPin={Green}", $"--Hardware:AmberPin={Amber}", $"--Hardware:RedPin={Red}",
+        $"--Hardware:ApprovePin={Approve}", $"--Hardware:ReferPin={Refer}", $"--Hardware:DeclinePin={Decline}",
+        $"--Hardware:SyncButtonPin={SyncButton}", $"--Hardware:TamperPin={Tamper}", "--Hardware:BlinkPeriod=00:00:00.200",
+    ];
+
+    private readonly TempDirectory _dir = new("kiosk-hw");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Agent_WithoutGpioChip_RunsOnTheSimulatedBoard()
+    {
+        await using var agent = await RunningAgent.StartAsync(_dir.Combine("data"), "--Hardware:Chip=99");
+
+        var board = agent.Services.GetRequiredService<GpioBoard>();
+        Assert.Equal("simulated", board.DriverName);
+        Assert.Equal(HttpStatusCode.OK, (await ScoreAsync(agent, 0)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Light_ReadyAndOffline_BlinksGreenOnly()
+    {
+        await using var agent = await StartClosedAsync(Pins);
+        var board = agent.Services.GetRequiredService<GpioBoard>();
+
+        await Eventually.HoldsAsync(() => board.Light.Current == LightState.ReadyOffline, TimeSpan.FromSeconds(10), "ready and offline");
+        var since = DateTimeOffset.UtcNow;
+        await Task.Delay(700);
+        var writes = board.Simulated!.History().Where(w => w.At >= since).ToList();
+        Assert.Contains(writes, w => w.Pin == Green && w.Value == PinValue.High);
+        Assert.Contains(writes, w => w.Pin == Green && w.Value == PinValue.Low);
+        Assert.Equal(PinValue.Low, board.Simulated.Output(Red));
+        Assert.Equal(PinValue.Low, board.Simulated.Output(Amber));
+    }
+
+    [Fact]
+    public async Task Light_NoModel_ShowsFaultRed()
+    {
+        var empty = Directory.CreateDirectory(_dir.Combine("no-model")).FullName;
+        await using var agent = await StartClosedAsync([.. Pins, $"--ModelDirectory={empty}"]);
+        var board = agent.Services.GetRequiredService<GpioBoard>();
+
+        await Eventually.HoldsAsync(() => board.Light.Current == LightState.Fault, TimeSpan.FromSeconds(10), "the fault light");
+        Assert.Equal(PinValue.High, board.Simulated!.Output(Red));
+        Assert.Equal(PinValue.Low, board.Simulated.Output(Green));
+    }
+
+    [Fact]
+    public async Task Decision_PulsesItsOutcomeLamp()
+    {
+        await using var agent = await StartClosedAsync(Pins);
+        var board = agent.Services.GetRequiredService<GpioBoard>();
+        var since = DateTimeOffset.UtcNow;
+
+        using var response = await ScoreAsync(agent, 0);
+        var outcome = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("outcome").GetString();
+
+        var lamp = outcome switch { "approve" => Approve, "refer" => Refer, _ => Decline };
+        await Eventually.HoldsAsync(() => board.Simulated!.History().Any(w => w.At >= since && w.Pin == lamp && w.Value == PinValue.High), TimeSpan.FromSeconds(5), $"the {outcome} lamp");
+        await Eventually.HoldsAsync(() => board.Simulated!.Output(lamp) == PinValue.Low, TimeSpan.FromSeconds(5), "the lamp off after the pulse");
+        Assert.DoesNotContain(board.Simulated!.History(), w => w.At >= since && w.Pin != lamp && w.Pin is Approve or Refer or Decline && w.Value == PinValue.High);
+    }
+
+    [Fact]
+    public async Task Tamper_Opened_LocksWith503AndAnAuditEvent_KeptAcrossRestart_UnlockedOnSiteOnlyOnceClosed()
+    {
+        string[] args = [.. Pins, "--Hardware:LocalUnlock=LongPress", "--Hardware:LongPress=00:00:01"];
+        await using (var agent = await StartClosedAsync(args))
+        {
+            var board = agent.Services.GetRequiredService<GpioBoard>();
+            Assert.Equal(HttpStatusCode.OK, (await ScoreAsync(agent, 0)).StatusCode);
+
+            board.Simulated!.SetInput(Tamper, PinValue.High); // the enclosure opens
+
+            await Eventually.HoldsAsync(() => board.Light.Current == LightState.Locked, TimeSpan.FromSeconds(10), "the locked light");
+            using var refused = await ScoreAsync(agent, 1);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("the kiosk is locked: the enclosure was opened", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using var ready = await agent.Client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            var events = agent.Services.GetRequiredService<LiteDecisionStore>().ReadEvents(0, 10);
+            Assert.Equal("tamper-opened", Assert.Single(events).Event.Type);
+            Assert.True(File.Exists(Path.Combine(_dir.Combine("data"), TamperLock.FileName)));
+        }
+
+        await using (var agent = await StartClosedAsync(args)) // restarted with the enclosure closed again: still locked
+        {
+            var board = agent.Services.GetRequiredService<GpioBoard>();
+            using var refused = await ScoreAsync(agent, 2);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+
+            board.Simulated!.SetInput(Tamper, PinValue.High); // open while the technician holds the button: refused
+            await Eventually.HoldsAsync(() => board.Tamper!.IsOpen, TimeSpan.FromSeconds(5), "the switch open");
+            await HoldButtonAsync(board, TimeSpan.FromSeconds(1.5));
+            Assert.NotNull(agent.Services.GetRequiredService<TamperLock>().Current);
+
+            board.Simulated.SetInput(Tamper, PinValue.Low); // closed, then held: unlocked
+            await Eventually.HoldsAsync(() => !board.Tamper!.IsOpen, TimeSpan.FromSeconds(5), "the switch closed");
+            await HoldButtonAsync(board, TimeSpan.FromSeconds(1.5));
+
+            await Eventually.HoldsAsync(() => agent.Services.GetRequiredService<TamperLock>().Current is null, TimeSpan.FromSeconds(5), "unlocked");
+            Assert.Equal(HttpStatusCode.OK, (await ScoreAsync(agent, 3)).StatusCode);
+            var store = agent.Services.GetRequiredService<LiteDecisionStore>();
+            Assert.Equal(["tamper-opened", "tamper-unlocked"], store.ReadEvents(0, 10).Select(e => e.Event.Type));
+            Assert.Null(store.VerifyAuditChain().Problem);
+            Assert.False(File.Exists(Path.Combine(_dir.Combine("data"), TamperLock.FileName)));
+        }
+    }
+
+    [Fact]
+    public async Task Tamper_OpenAtStart_LocksAtOnce()
+    {
+        await using var agent = await RunningAgent.StartAsync(_dir.Combine("data"), Pins); // nothing closes the switch: it reads open
+
+        using var refused = await ScoreAsync(agent, 0);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("the enclosure was open at start", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task HoldButtonAsync(GpioBoard board, TimeSpan howLong)
+    {
+        board.Simulated!.SetInput(SyncButton, PinValue.Low); // active low: pressed
+        await Task.Delay(howLong);
+        board.Simulated.SetInput(SyncButton, PinValue.High);
+    }
+
+    /// <summary>The agent with its enclosure closed (the switch pulls the tamper line low, past its debounce) before it starts.</summary>
+    private Task<RunningAgent> StartClosedAsync(string[] args) =>
+        RunningAgent.StartAsync(_dir.Combine("data"), services =>
+        {
+            var board = services.GetRequiredService<GpioBoard>();
+            board.Simulated!.SetInput(Tamper, PinValue.Low);
+            Assert.True(SpinWait.SpinUntil(() => !board.Tamper!.IsOpen, TimeSpan.FromSeconds(5)), "the switch reads closed");
+        }, args);
+
+    private static Task<HttpResponseMessage> ScoreAsync(RunningAgent agent, int record) =>
+        agent.Client.PostAsync(new Uri("/v1/score", UriKind.Relative),
+            new StringContent(GoldenSet.RequestBody(GoldenSet.Records[record], $"hw-{record}"), Encoding.UTF8, "application/json"));
+}
