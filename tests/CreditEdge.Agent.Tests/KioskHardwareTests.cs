@@ -56,6 +56,20 @@ public sealed class KioskHardwareTests : IDisposable
     }
 
     [Fact]
+    public async Task Light_Online_SteadyGreen_ThenBlinksWhenTheBrokerGoes()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var agent = await StartClosedAsync([.. Pins, $"--Mqtt:Broker={broker.Url}", "--Mqtt:ReconnectMinDelay=00:00:00.200"]);
+        var board = agent.Services.GetRequiredService<GpioBoard>();
+
+        await Eventually.HoldsAsync(() => board.Light.Current == LightState.ReadyOnline, TimeSpan.FromSeconds(20), "ready and online");
+        Assert.Equal(PinValue.High, board.Simulated!.Output(Green));
+        await broker.StopAsync();
+
+        await Eventually.HoldsAsync(() => board.Light.Current == LightState.ReadyOffline, TimeSpan.FromSeconds(20), "ready and offline");
+    }
+
+    [Fact]
     public async Task Light_NoModel_ShowsFaultRed()
     {
         var empty = Directory.CreateDirectory(_dir.Combine("no-model")).FullName;
