@@ -30,6 +30,7 @@ public sealed class SlotSwitchKillTests(ITestOutputHelper output) : IDisposable
         var random = new Random(seed);
         var activeVersions = new Dictionary<string, int>(StringComparer.Ordinal);
         long switchesBeforeKills = 0;
+        var killsMidFirstSwitch = 0;
         var pointerAbsent = 0;
         output.WriteLine($"seed {seed}");
 
@@ -38,6 +39,7 @@ public sealed class SlotSwitchKillTests(ITestOutputHelper output) : IDisposable
             var delay = TimeSpan.FromMilliseconds(random.Next(0, 400));
             var switches = await RunAndKillAsync(dataDirectory, v1, v2, delay);
             switchesBeforeKills += switches;
+            killsMidFirstSwitch += switches == 0 ? 1 : 0;
 
             var slotLogger = new ListLogger<ModelSlots>();
             var slots = new ModelSlots(dataDirectory, slotLogger);
@@ -76,7 +78,9 @@ public sealed class SlotSwitchKillTests(ITestOutputHelper output) : IDisposable
 
         output.WriteLine($"{Kills} kills, {switchesBeforeKills} switches finished in all, pointer absent {pointerAbsent}; ran " +
             string.Join(", ", activeVersions.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} × {v.Value}")));
-        Assert.True(switchesBeforeKills > Kills, $"only {switchesBeforeKills} switches finished in {Kills} runs: the kills did not land mid-switch");
+        // the kills landed at different phases: some before the run's first switch finished, some after one or more did
+        // (a count of switches alone depends on how loaded the machine is)
+        Assert.True(killsMidFirstSwitch > 0 && killsMidFirstSwitch < Kills, $"{killsMidFirstSwitch} of {Kills} kills came before the run's first switch finished: the kills did not land at different phases");
         Assert.True(activeVersions.Keys.Count(v => v is "1.1.0" or "2.0.0") == 2, "both packages were active after some kill");
     }
 

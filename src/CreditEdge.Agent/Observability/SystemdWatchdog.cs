@@ -30,8 +30,11 @@ public sealed partial class SystemdWatchdog : BackgroundService
     private (LoadedModel Model, byte[] Body)? _probe;
     private string? _lastProblem;
 
-    public SystemdWatchdog(ModelHost models, LiteDecisionStore store, ScoringService scoring, IOptions<StorageOptions> storage, TimeProvider time, ILogger<SystemdWatchdog> logger)
+    private readonly IHostApplicationLifetime _lifetime;
+
+    public SystemdWatchdog(ModelHost models, LiteDecisionStore store, ScoringService scoring, IOptions<StorageOptions> storage, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<SystemdWatchdog> logger)
     {
+        _lifetime = lifetime;
         _stallAfter = storage.Value.StallAfter;
         _models = models;
         _store = store;
@@ -83,11 +86,26 @@ public sealed partial class SystemdWatchdog : BackgroundService
             return;
         }
 
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         Log.Enabled(_logger, interval.TotalSeconds);
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         var endpoint = new UnixDomainSocketEndPoint(socketPath);
+        // the first ping comes one interval after the host started: READY=1 (sent as it started) always precedes it
         using var timer = new PeriodicTimer(interval, _time);
-        do
+        while (await timer.TickOrStopAsync(stoppingToken))
         {
             var problem = Problem();
             if (problem is null)
@@ -117,7 +135,6 @@ public sealed partial class SystemdWatchdog : BackgroundService
                 _lastProblem = problem;
             }
         }
-        while (await timer.TickOrStopAsync(stoppingToken));
     }
 
     /// <summary>The ping interval (half of <c>WATCHDOG_USEC</c>) and the socket; false when systemd asked for no watchdog, or for another process.</summary>
