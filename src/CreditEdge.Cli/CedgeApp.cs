@@ -58,7 +58,7 @@ public static class CedgeApp
         or ModelPackageException or InvalidSchemaException or OnnxRuntimeException or IOException or UnauthorizedAccessException
         or OperationCanceledException or SigningKeyException or StorageException
         or Messaging.FleetConnectException or Messaging.FleetPublishException or MQTTnet.Exceptions.MqttCommunicationException
-        or Core.Packages.Rollout.DesiredModelException;
+        or Core.Packages.Rollout.DesiredModelException or Core.Security.UnlockOrderException;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

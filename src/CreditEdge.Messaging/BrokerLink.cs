@@ -105,9 +105,11 @@ public sealed partial class BrokerLink : IDisposable
     /// <summary>
     /// Publishes one message at QoS 1; the task completes after the broker's PUBACK. A PUBACK with an error reason
     /// (e.g. not authorized) throws <see cref="FleetPublishException"/>. <paramref name="contentType"/> defaults to JSON.
+    /// With <paramref name="messageExpiry"/> (whole seconds, rounded up) the broker drops the message if it has not
+    /// delivered it by then — a request nobody waits for any more is not handed to a device that comes back later.
     /// </summary>
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
-        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default, string contentType = "application/json")
+        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default, string contentType = "application/json", TimeSpan? messageExpiry = null)
     {
         var builder = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -123,6 +125,11 @@ public sealed partial class BrokerLink : IDisposable
         if (!correlationData.IsEmpty)
         {
             builder.WithCorrelationData(correlationData.ToArray());
+        }
+
+        if (messageExpiry is { } expiry)
+        {
+            builder.WithMessageExpiryInterval((uint)Math.Clamp(Math.Ceiling(expiry.TotalSeconds), 1, uint.MaxValue));
         }
 
         var result = await _client.PublishAsync(builder.Build(), cancellationToken);

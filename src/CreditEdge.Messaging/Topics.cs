@@ -28,6 +28,12 @@ public static class Topics
 
     public static string Command(string deviceId, string name) => $"{Root}/devices/{deviceId}/commands/{name}";
 
+    /// <summary>
+    /// Where a requester asks <paramref name="deviceId"/> to answer one command (the MQTT 5 response topic):
+    /// <c>creditedge/replies/{deviceId}/{requestId}</c>. The shipped ACL lets a device write replies only under its own id.
+    /// </summary>
+    public static string Reply(string deviceId, string requestId) => $"{Root}/replies/{deviceId}/{requestId}";
+
     /// <summary>All commands addressed to a device.</summary>
     public static string Commands(string deviceId) => $"{Root}/devices/{deviceId}/commands/+";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CreditEdge.Messaging;
 using CreditEdge.Messaging.Central;
 using CreditEdge.TestKit;
@@ -86,25 +85,5 @@ public sealed class BrokerAclTests
         Assert.Contains("NotAuthorized", ex.Message + ex.InnerException?.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<MosquittoBroker> StartSecuredBrokerAsync()
-    {
-        var broker = MosquittoBroker.CreateStopped(
-            $"allow_anonymous false\npassword_file {{dir}}/passwd\nacl_file {Path.Combine(RepoPaths.Root, "provisioning", "mosquitto", "creditedge.acl")}");
-        var passwd = Path.Combine(broker.Directory, "passwd");
-        foreach (var user in new[] { "kiosk-a", "kiosk-b", "office", "operator" })
-        {
-            var start = new ProcessStartInfo("mosquitto_passwd") { UseShellExecute = false };
-            foreach (var arg in File.Exists(passwd) ? ["-b", passwd, user, Password] : new[] { "-b", "-c", passwd, user, Password })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(start)!;
-            await process.WaitForExitAsync();
-            Assert.Equal(0, process.ExitCode);
-        }
-
-        await broker.StartAsync();
-        return broker;
-    }
+    private static Task<MosquittoBroker> StartSecuredBrokerAsync() => MosquittoBroker.StartShippedAclAsync(Password, "kiosk-a", "kiosk-b", "office", "operator");
 }

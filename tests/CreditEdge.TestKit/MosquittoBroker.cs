@@ -48,6 +48,36 @@ public sealed class MosquittoBroker : IAsyncDisposable
         return new MosquittoBroker(LoopbackPort.Free(), extraConfig);
     }
 
+    /// <summary>
+    /// Starts a broker enforcing the shipped <c>provisioning/mosquitto/creditedge.acl</c> with password users (no
+    /// anonymous clients): each of <paramref name="users"/> with <paramref name="password"/>, made with <c>mosquitto_passwd</c>.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartShippedAclAsync(string password, params string[] users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var broker = CreateStopped(
+            $"allow_anonymous false\npassword_file {{dir}}/passwd\nacl_file {Path.Combine(RepoPaths.Root, "provisioning", "mosquitto", "creditedge.acl")}");
+        var passwd = Path.Combine(broker.Directory, "passwd");
+        foreach (var user in users)
+        {
+            var start = new ProcessStartInfo("mosquitto_passwd") { UseShellExecute = false };
+            foreach (var arg in File.Exists(passwd) ? ["-b", passwd, user, password] : new[] { "-b", "-c", passwd, user, password })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"mosquitto_passwd exited with {process.ExitCode} for user {user}");
+            }
+        }
+
+        await broker.StartAsync();
+        return broker;
+    }
+
     private static void EnsureInstalled()
     {
         if (!File.Exists(Binary))

@@ -8,11 +8,12 @@ public static class FleetCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var command = new Command("fleet", "Watch the fleet, collect its decisions and roll models out over MQTT.");
+        var command = new Command("fleet", "Watch the fleet, collect its decisions, roll models out and unlock kiosks over MQTT.");
         command.Subcommands.Add(FleetStatusCommand.Create(output, error));
         command.Subcommands.Add(FleetIngestCommand.Create(output, error));
         command.Subcommands.Add(FleetPushCommand.Create(output, error));
         command.Subcommands.Add(FleetRollbackCommand.Create(output, error));
+        command.Subcommands.Add(FleetUnlockCommand.Create(output, error));
         return command;
     }
 

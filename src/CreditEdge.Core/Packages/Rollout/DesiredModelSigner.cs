@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.Cose;
-using System.Text;
 using CreditEdge.Core.Packages.Signing;
 
 namespace CreditEdge.Core.Packages.Rollout;
@@ -19,12 +17,7 @@ public static class DesiredModelSigner
     public static byte[] Sign(DesiredModel model, ECDsa key)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(key);
-        if (key.KeySize != 256)
-        {
-            throw new SigningKeyException($"ES256 needs an ECDSA P-256 key; this key has {key.KeySize} bits");
-        }
-
+        SignedDocument.RequireEs256Key(key);
         DesiredModelJson.Validate(model);
         var payload = DesiredModelJson.Write(model);
         if (payload.Length > DesiredModel.MaxMessageBytes - 1024)
@@ -33,10 +26,6 @@ public static class DesiredModelSigner
                 $"the document has {payload.Length} bytes ({model.Package.Chunks.Count} chunks); a larger --chunk-size makes it fit {DesiredModel.MaxMessageBytes} bytes");
         }
 
-        var protectedHeaders = new CoseHeaderMap
-        {
-            { CoseHeaderLabel.KeyIdentifier, CoseHeaderValue.FromBytes(Encoding.ASCII.GetBytes(SigningKeys.KeyId(key))) },
-        };
-        return CoseSign1Message.SignEmbedded(payload, new CoseSigner(key, HashAlgorithmName.SHA256, protectedHeaders));
+        return SignedDocument.Sign(payload, key);
     }
 }
