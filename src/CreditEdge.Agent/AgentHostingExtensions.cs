@@ -121,6 +121,7 @@ public static class AgentHostingExtensions
             return board;
         });
         builder.Services.AddSingleton<TamperLock>();
+        builder.Services.AddSingleton<IDeviceCommand, UnlockCommand>();
         builder.Services.AddHostedService<HardwareService>();
         return builder;
     }

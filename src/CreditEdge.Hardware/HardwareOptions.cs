@@ -71,6 +71,12 @@ public sealed class HardwareOptions : IValidatableObject
     public LocalUnlockProcedure LocalUnlock { get; set; } = LocalUnlockProcedure.None;
 
     /// <summary>
+    /// Public keys (<c>*.pem</c>) whose signed unlock orders the device accepts. Default: the package trust directory
+    /// (<c>Models:TrustDirectory</c>); a bank that keeps operators' keys apart from the risk team's sets its own.
+    /// </summary>
+    public string? UnlockTrustDirectory { get; set; }
+
+    /// <summary>
     /// The level the tamper pin reads while the enclosure is open. Default <see cref="PinLevel.High"/>: a normally-closed
     /// switch to ground, held shut by the closed lid, against the internal pull-up. Open lid, cut wire or unplugged
     /// switch all read High, so every failure reads as open (fail safe). With <see cref="PinLevel.Low"/> the pin is

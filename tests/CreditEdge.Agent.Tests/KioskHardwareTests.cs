@@ -1,11 +1,18 @@
 using System.Device.Gpio;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using CreditEdge.Agent.Hardware;
+using CreditEdge.Core.Packages.Signing;
+using CreditEdge.Core.Security;
 using CreditEdge.Hardware;
+using CreditEdge.Messaging;
+using CreditEdge.Messaging.Central;
 using CreditEdge.Storage;
 using CreditEdge.TestKit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CreditEdge.Agent.Tests;
 
@@ -141,6 +148,70 @@ public sealed class KioskHardwareTests : IDisposable
             Assert.Null(store.VerifyAuditChain().Problem);
             Assert.False(File.Exists(Path.Combine(_dir.Combine("data"), TamperLock.FileName)));
         }
+    }
+
+    [Fact]
+    public async Task Tamper_SignedUnlockOverMqtt_RefusesUntrustedStaleAndWhileOpen_ThenUnlocks()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        using var operatorKey = SigningKeys.Generate();
+        using var strangerKey = SigningKeys.Generate();
+        var operators = _dir.Combine("operators");
+        SigningKeys.WriteKeyPair(operatorKey, operators);
+        await using var agent = await StartClosedAsync([.. Pins, $"--Mqtt:Broker={broker.Url}", $"--Hardware:UnlockTrustDirectory={operators}", "--DeviceId=kiosk-7"]);
+        var board = agent.Services.GetRequiredService<GpioBoard>();
+        var tamperLock = agent.Services.GetRequiredService<TamperLock>();
+        var beforeTheLock = DateTimeOffset.UtcNow.AddSeconds(-5);
+        board.Simulated!.SetInput(Tamper, PinValue.High);
+        await Eventually.HoldsAsync(() => tamperLock.Current is not null && board.Tamper!.IsOpen, TimeSpan.FromSeconds(10), "locked");
+        var connection = new CentralConnection(new Uri(broker.Url), null, null);
+
+        async Task<CommandReply> UnlockAsync(ECDsa key, DateTimeOffset issuedAt, string deviceId = "kiosk-7")
+        {
+            var order = UnlockOrderSigner.Sign(new UnlockOrder(deviceId, issuedAt, "j.doe", "enclosure serviced, ticket 4711"), key);
+            return await DeviceCommandSender.SendAsync(connection, "kiosk-7", UnlockOrder.CommandName, new JsonObject { [UnlockOrder.CommandArgument] = Convert.ToBase64String(order) },
+                TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(20), TimeProvider.System, NullLogger.Instance, CancellationToken.None) ?? throw new TimeoutException("no answer from the agent");
+        }
+
+        var stranger = await UnlockAsync(strangerKey, DateTimeOffset.UtcNow);
+        var stale = await UnlockAsync(operatorKey, beforeTheLock); // an order from before the lock: a replay
+        var otherDevice = await UnlockAsync(operatorKey, DateTimeOffset.UtcNow, "kiosk-8");
+        var whileOpen = await UnlockAsync(operatorKey, DateTimeOffset.UtcNow);
+        Assert.NotNull(tamperLock.Current);
+        board.Simulated.SetInput(Tamper, PinValue.Low);
+        await Eventually.HoldsAsync(() => !board.Tamper!.IsOpen, TimeSpan.FromSeconds(5), "the switch closed");
+        var accepted = await UnlockAsync(operatorKey, DateTimeOffset.UtcNow);
+
+        Assert.False(stranger.Ok);
+        Assert.Contains(UnlockOrderChecks.Signature, stranger.Error, StringComparison.Ordinal);
+        Assert.False(stale.Ok);
+        Assert.Contains(UnlockOrderChecks.Stale, stale.Error, StringComparison.Ordinal);
+        Assert.False(otherDevice.Ok);
+        Assert.Contains(UnlockOrderChecks.Device, otherDevice.Error, StringComparison.Ordinal);
+        Assert.False(whileOpen.Ok);
+        Assert.Contains("the enclosure is still open", whileOpen.Error, StringComparison.Ordinal);
+        Assert.True(accepted.Ok, accepted.Error);
+        Assert.Null(tamperLock.Current);
+        Assert.Equal(HttpStatusCode.OK, (await ScoreAsync(agent, 4)).StatusCode);
+        var unlocked = agent.Services.GetRequiredService<LiteDecisionStore>().ReadEvents(0, 10)[^1].Event;
+        Assert.Equal("tamper-unlocked", unlocked.Type);
+        Assert.Equal("j.doe", unlocked.Data!["by"]);
+    }
+
+    [Fact]
+    public async Task Tamper_Opened_AlertPublishedAndRetainedStatusNamesTheLock()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var agent = await StartClosedAsync([.. Pins, $"--Mqtt:Broker={broker.Url}", "--DeviceId=kiosk-9"]);
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", subscribe: "creditedge/devices/kiosk-9/#");
+        await agent.Services.GetRequiredService<FleetLink>().WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+
+        agent.Services.GetRequiredService<GpioBoard>().Simulated!.SetInput(Tamper, PinValue.High);
+
+        await office.WaitForAsync(m => m.Any(x => x.Topic == Topics.Alerts("kiosk-9")), TimeSpan.FromSeconds(20), "the alert");
+        await office.WaitForAsync(m => m.Any(x => x.Topic == Topics.Status("kiosk-9") && x.Payload.Contains("\"locked\":\"the kiosk is locked", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the status naming the lock");
+        var alert = System.Text.Json.JsonDocument.Parse(office.Messages.First(x => x.Topic == Topics.Alerts("kiosk-9")).Payload).RootElement;
+        Assert.Equal("locked", alert.GetProperty("type").GetString());
     }
 
     [Fact]
