@@ -90,7 +90,7 @@ public sealed partial class TamperLock : IDisposable
 
             LogLocked(_logger, reason);
             Remember(new AuditEvent("tamper-opened", state.LockedAt, reason));
-            await RecordPendingAsync(cancellationToken);
+            await RecordPendingHeldAsync(cancellationToken);
         }
         finally
         {
@@ -119,7 +119,7 @@ public sealed partial class TamperLock : IDisposable
                 throw new InvalidOperationException("the enclosure is still open: close it, then unlock");
             }
 
-            await RecordPendingAsync(cancellationToken);
+            await RecordPendingHeldAsync(cancellationToken);
             try
             {
                 await _store.AppendEventAsync(new AuditEvent("tamper-unlocked", _time.GetUtcNow(), $"unlocked by {by} ({method})",
@@ -143,8 +143,24 @@ public sealed partial class TamperLock : IDisposable
         Changed?.Invoke();
     }
 
-    /// <summary>Appends the events the store could not take before; called after each lock and now and then by the hardware service.</summary>
+    /// <summary>Appends the events the store could not take before; the hardware service calls it now and then.</summary>
     public async Task RecordPendingAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await RecordPendingHeldAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RecordPendingAsync"/> for a caller that holds the gate: one appender at a time, so no event is appended twice.
+    /// </summary>
+    private async Task RecordPendingHeldAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
