@@ -190,6 +190,19 @@ public sealed class PackageSigningTests : IDisposable
     }
 
     [Fact]
+    public void Verify_HeaderLabelBeyondInt32_FailsInvalidNotAnOverflow()
+    {
+        // The COSE decoder reads integer header labels as Int32 and throws OverflowException past it.
+        byte[] protectedHeader = [0xA1, 0x1B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x26];
+        File.WriteAllBytes(SignaturePath, [0xD2, 0x84, (byte)(0x40 + protectedHeader.Length), .. protectedHeader, 0xA0, 0x41, 0x00, 0x40]);
+
+        var refused = Refused(_key);
+
+        Assert.Equal(SignatureChecks.Invalid, refused.Check);
+        Assert.IsType<OverflowException>(refused.InnerException);
+    }
+
+    [Fact]
     public void Verify_SignatureOfAnotherPackage_FailsContent()
     {
         using var other = new TestPackage();

@@ -51,4 +51,18 @@ public sealed class UnlockOrderFuzzTests
         Assert.True(refused.GetValueOrDefault(UnlockOrderChecks.Format) > 1000 && refused.GetValueOrDefault(UnlockOrderChecks.Signature) > 100,
             $"refusals: {string.Join(", ", refused.Select(kv => $"{kv.Key} {kv.Value}"))}");
     }
+    [Fact]
+    public void Read_HeaderLabelBeyondInt32_RefusedAsFormatNotAnOverflow()
+    {
+        // Found by the fuzz test above (seed 5vVyB_aIC6s1): the COSE decoder reads integer header labels with
+        // CborReader.ReadInt32, which throws OverflowException for a label of 2^64-1.
+        byte[] protectedHeader = [0xA1, 0x1B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x26];
+        byte[] message = [0xD2, 0x84, (byte)(0x40 + protectedHeader.Length), .. protectedHeader, 0xA0, 0x41, 0x00, 0x40];
+        using var key = SigningKeys.Generate();
+
+        var ex = Assert.Throws<UnlockOrderException>(() => UnlockOrderReader.Read(message, [key]));
+
+        Assert.Equal(UnlockOrderChecks.Format, ex.Check);
+        Assert.IsType<OverflowException>(ex.InnerException);
+    }
 }

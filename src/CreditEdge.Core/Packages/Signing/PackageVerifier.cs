@@ -57,7 +57,8 @@ public static class PackageVerifier
         {
             message = CoseMessage.DecodeSign1(File.ReadAllBytes(path));
         }
-        catch (CryptographicException ex)
+        // The decoder also lets OverflowException (an integer header label beyond Int32) and InvalidOperationException escape.
+        catch (Exception ex) when (ex is CryptographicException or InvalidOperationException or OverflowException)
         {
             throw new ModelPackageException(SignatureChecks.Invalid, $"'{path}' is not a COSE_Sign1 message: {ex.Message}", ex);
         }

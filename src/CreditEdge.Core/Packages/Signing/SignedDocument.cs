@@ -78,7 +78,9 @@ internal static class SignedDocument
         {
             message = CoseMessage.DecodeSign1(payload);
         }
-        catch (Exception ex) when (ex is CryptographicException or InvalidOperationException or ArgumentException or FormatException)
+        // OverflowException: a header label too large for an Int32 escapes CborReader.ReadInt32 (fuzz seed 5vVyB_aIC6s1).
+        catch (Exception ex) when (ex is CryptographicException or InvalidOperationException or ArgumentException or FormatException
+                                       or OverflowException)
         {
             throw refuse(Failure.Format, $"the message is not a COSE_Sign1: {ex.Message.ReplaceLineEndings(" ")}", ex);
         }
