@@ -42,6 +42,9 @@ public sealed partial class ModelRollout : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ModelRollout> _logger;
     private readonly Channel<ReceivedMessage> _inbox = Channel.CreateBounded<ReceivedMessage>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest });
+
+    // Events wait here while the link is down and go out in order once it is up (README "Model rollout (OTA)").
+    private readonly Channel<ModelEvent> _events = Channel.CreateBounded<ModelEvent>(new BoundedChannelOptions(EventsHeld) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly string _deviceTopic;
     private bool _deviceDesired;
 
@@ -70,10 +73,16 @@ public sealed partial class ModelRollout : BackgroundService
         link.SubscribeToState(_deviceTopic, Enqueue);
     }
 
+    /// <summary>Model events held in memory while the link is down; beyond it the oldest go first.</summary>
+    public const int EventsHeld = 256;
+
     /// <summary>The latest update and where it stands (for the retained status).</summary>
     public RolloutStatus? Status => _state.Current;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ProcessDesiredAsync(stoppingToken), SendEventsAsync(stoppingToken));
+
+    private async Task ProcessDesiredAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -158,7 +167,7 @@ public sealed partial class ModelRollout : BackgroundService
         {
             if (keys is null)
             {
-                await PublishAsync(Event(ModelEvents.Rejected, 0, null) with { Check = DesiredModelChecks.Untrusted, Detail = trustProblem }, stoppingToken);
+                Publish(Event(ModelEvents.Rejected, 0, null) with { Check = DesiredModelChecks.Untrusted, Detail = trustProblem });
                 return;
             }
 
@@ -169,13 +178,13 @@ public sealed partial class ModelRollout : BackgroundService
             }
             catch (DesiredModelException ex)
             {
-                await PublishAsync(Event(ModelEvents.Rejected, 0, null) with { Check = ex.Check, Detail = ex.Message }, stoppingToken);
+                Publish(Event(ModelEvents.Rejected, 0, null) with { Check = ex.Check, Detail = ex.Message });
                 return;
             }
 
             if (!IsForThisDevice(desired.Target))
             {
-                await PublishAsync(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with { Check = "desired-target", Detail = $"the message is for {desired.Target}, not this device ({_identity.DeviceId}, group {_identity.Group})" }, stoppingToken);
+                Publish(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with { Check = "desired-target", Detail = $"the message is for {desired.Target}, not this device ({_identity.DeviceId}, group {_identity.Group})" });
                 return;
             }
 
@@ -196,13 +205,13 @@ public sealed partial class ModelRollout : BackgroundService
             if (desired.Sequence <= floor)
             {
                 var replay = desired.Sequence == floor;
-                await PublishAsync(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with
+                Publish(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with
                 {
                     Check = replay ? "sequence-replay" : "sequence-downgrade",
                     Detail = replay
                         ? $"sequence {desired.Sequence} was already acted on; an update needs a higher sequence"
                         : $"sequence {desired.Sequence} is below {floor}, the last this device acted on: no downgrade (a rollback is a new message with a higher sequence)",
-                }, stoppingToken);
+                });
                 return;
             }
 
@@ -220,7 +229,7 @@ public sealed partial class ModelRollout : BackgroundService
     private async Task RollOutAsync(DesiredModel desired, ReadOnlyMemory<byte> message, IReadOnlyList<ECDsa> keys, CancellationToken stoppingToken)
     {
         var package = desired.Package;
-        await StepAsync(desired, ModelEvents.Received, stoppingToken, detail: $"{package.Id} {package.Version}, archive {package.Size} bytes in {package.Chunks.Count} chunks");
+        Step(desired, ModelEvents.Received, $"{package.Id} {package.Version}, archive {package.Size} bytes in {package.Chunks.Count} chunks");
         if (package.Size > _transfer.MaxPackageBytes)
         {
             await RejectAsync(desired, "too-large", $"the archive has {package.Size} bytes; this device takes at most {_transfer.MaxPackageBytes} (Transfer:MaxPackageBytes)", stoppingToken);
@@ -241,7 +250,7 @@ public sealed partial class ModelRollout : BackgroundService
             try
             {
                 var signature = await OffThePoolAsync(() => Unpack(archive, packageDirectory, package, keys), stoppingToken);
-                await StepAsync(desired, ModelEvents.Verified, stoppingToken, detail: $"signed by key {signature.KeyId}, {signature.Files.Count} files");
+                Step(desired, ModelEvents.Verified, $"signed by key {signature.KeyId}, {signature.Files.Count} files");
                 var active = _models.Current;
                 if (active is not null && !desired.AllowSchemaChange)
                 {
@@ -261,7 +270,7 @@ public sealed partial class ModelRollout : BackgroundService
                 return;
             }
 
-            await StepAsync(desired, ModelEvents.Validated, stoppingToken, detail: $"{candidate.GoldenChecked} golden records reproduced; runs {candidate.Ref.Variant}: {candidate.Choice.Reason}");
+            Step(desired, ModelEvents.Validated, $"{candidate.GoldenChecked} golden records reproduced; runs {candidate.Ref.Variant}: {candidate.Choice.Reason}");
             string? shadowSummary = null;
             if (desired.Shadow is { } criteria && _models.Current is not null)
             {
@@ -300,7 +309,7 @@ public sealed partial class ModelRollout : BackgroundService
 
             Save(desired, ModelEvents.Active, finished: true, check: null, detail: shadowSummary);
             Log.Activated(_logger, package.Id, package.Version, desired.Sequence, slot);
-            await PublishAsync(Event(ModelEvents.Active, desired.Sequence, package) with { Detail = shadowSummary }, stoppingToken);
+            Publish(Event(ModelEvents.Active, desired.Sequence, package) with { Detail = shadowSummary });
             await PublishStatusAsync(stoppingToken);
             TryDelete(staging);
 
@@ -320,19 +329,19 @@ public sealed partial class ModelRollout : BackgroundService
         var package = desired.Package;
         Save(desired, ModelEvents.Downloading, finished: false, check: null, detail: null);
         var downloader = new PackageDownloader(_linkOptions, _identity.DeviceId, _dataDirectory, _transfer, _time, _logger);
-        var progress = new EventProgress(this, desired, stoppingToken);
+        var progress = new EventProgress(this, desired);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         deadline.CancelAfter(_options.DownloadTimeout);
         try
         {
             var archive = await downloader.DownloadAsync(new TransferPlan(package.Sha256, package.Size, package.ChunkSize, package.Chunks), progress, deadline.Token);
-            await PublishAsync(Event(ModelEvents.Downloaded, desired.Sequence, package) with
+            Publish(Event(ModelEvents.Downloaded, desired.Sequence, package) with
             {
                 ChunksFetched = (int)downloader.ChunksFetched,
                 ChunksReused = (int)downloader.ChunksReused,
                 ChunkDeliveries = (int)downloader.Deliveries,
                 Detail = $"{downloader.ChunksFetched} chunks fetched, {downloader.ChunksReused} reused from an earlier attempt",
-            }, stoppingToken);
+            });
             return archive;
         }
         catch (PackageTransferException ex)
@@ -350,7 +359,7 @@ public sealed partial class ModelRollout : BackgroundService
     private async Task<ShadowReport> ShadowAsync(DesiredModel desired, LoadedModel candidate, ShadowCriteria criteria, CancellationToken stoppingToken)
     {
         Save(desired, ModelEvents.Shadowing, finished: false, check: null, detail: null);
-        await StepAsync(desired, ModelEvents.Shadowing, stoppingToken, detail: $"until {criteria.Decisions} decisions or {criteria.MaxDuration}");
+        Step(desired, ModelEvents.Shadowing, $"until {criteria.Decisions} decisions or {criteria.MaxDuration}");
         var trial = new ShadowTrial(criteria, _time);
         var run = _gate.StartShadow(candidate, trial);
         try
@@ -386,7 +395,7 @@ public sealed partial class ModelRollout : BackgroundService
 
                 if (watch.IsComplete)
                 {
-                    await PublishAsync(Event(ModelEvents.ProbationPassed, desired.Sequence, desired.Package) with { Detail = report.Summary }, stoppingToken);
+                    Publish(Event(ModelEvents.ProbationPassed, desired.Sequence, desired.Package) with { Detail = report.Summary });
                     return;
                 }
 
@@ -439,11 +448,11 @@ public sealed partial class ModelRollout : BackgroundService
         var restored = _models.Current;
         Save(desired, ModelEvents.RolledBack, finished: true, check: report.BreachedCheck, detail: report.Summary);
         Log.RolledBack(_logger, desired.Package.Id, desired.Package.Version, report.BreachedCheck ?? "probation", report.Summary);
-        await PublishAsync(Event(ModelEvents.RolledBack, desired.Sequence, desired.Package) with
+        Publish(Event(ModelEvents.RolledBack, desired.Sequence, desired.Package) with
         {
             Check = report.BreachedCheck,
             Detail = $"{report.Summary}; back to {restored?.Ref.Id} {restored?.Ref.Version}",
-        }, stoppingToken);
+        });
         await PublishStatusAsync(stoppingToken);
     }
 
@@ -537,17 +546,17 @@ public sealed partial class ModelRollout : BackgroundService
         return times.Count == 0 ? TimeSpan.Zero : times[times.Count / 2];
     }
 
-    private async Task StepAsync(DesiredModel desired, string step, CancellationToken cancellationToken, string? detail = null)
+    private void Step(DesiredModel desired, string step, string detail)
     {
         Save(desired, step, finished: false, check: null, detail: detail);
-        await PublishAsync(Event(step, desired.Sequence, desired.Package) with { Detail = detail }, cancellationToken);
+        Publish(Event(step, desired.Sequence, desired.Package) with { Detail = detail });
     }
 
     private async Task RejectAsync(DesiredModel desired, string check, string detail, CancellationToken cancellationToken)
     {
         Save(desired, ModelEvents.Rejected, finished: true, check, detail);
         Log.Rejected(_logger, desired.Package.Id, desired.Package.Version, desired.Sequence, check, detail);
-        await PublishAsync(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with { Check = check, Detail = detail }, cancellationToken);
+        Publish(Event(ModelEvents.Rejected, desired.Sequence, desired.Package) with { Check = check, Detail = detail });
         await PublishStatusAsync(cancellationToken);
     }
 
@@ -558,23 +567,46 @@ public sealed partial class ModelRollout : BackgroundService
         new(name, _identity.DeviceId, sequence, package?.Id, package?.Version, package?.Sha256, _time.GetUtcNow());
 
     /// <summary>Best effort: an event the link cannot carry now is logged; the retained status carries the latest state.</summary>
-    private async Task PublishAsync(ModelEvent modelEvent, CancellationToken cancellationToken)
+    /// <summary>Logs the event and queues it for <see cref="SendEventsAsync"/>.</summary>
+    private void Publish(ModelEvent modelEvent)
     {
         Log.Event(_logger, modelEvent.Event, modelEvent.Sequence, modelEvent.Check, modelEvent.Detail);
-        if (!_link.IsConnected)
-        {
-            return;
-        }
+        _events.Writer.TryWrite(modelEvent);
+    }
 
+    /// <summary>
+    /// Publishes the queued events one at a time, in order: an event made while the broker is away (a download resumed by
+    /// the transfer connection can finish before this link is back) waits for the link instead of being lost.
+    /// </summary>
+    private async Task SendEventsAsync(CancellationToken stoppingToken)
+    {
         try
         {
-            await _link.PublishAsync(Topics.ModelEvents(_identity.DeviceId), JsonSerializer.SerializeToUtf8Bytes(modelEvent, MessagingJson.Wire.ModelEvent), retain: false, cancellationToken);
+            while (await _events.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (_events.Reader.TryPeek(out var modelEvent))
+                {
+                    await _link.WaitConnectedAsync(stoppingToken);
+                    try
+                    {
+                        await _link.PublishAsync(Topics.ModelEvents(_identity.DeviceId), JsonSerializer.SerializeToUtf8Bytes(modelEvent, MessagingJson.Wire.ModelEvent), retain: false, stoppingToken);
+                        _events.Reader.TryRead(out _);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        Log.EventNotPublished(_logger, modelEvent.Event, ex);
+                        await Task.Delay(EventRetryDelay, _time, stoppingToken);
+                    }
+                }
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            Log.EventNotPublished(_logger, modelEvent.Event, ex);
+            // stopping: an event not yet sent is still in the journal ("Model update: …", event 1301)
         }
     }
+
+    private static readonly TimeSpan EventRetryDelay = TimeSpan.FromSeconds(1);
 
     private async Task PublishStatusAsync(CancellationToken cancellationToken)
     {
@@ -589,7 +621,7 @@ public sealed partial class ModelRollout : BackgroundService
     }
 
     /// <summary>Reports download progress as an event at each further tenth.</summary>
-    private sealed class EventProgress(ModelRollout owner, DesiredModel desired, CancellationToken cancellationToken) : IProgress<TransferProgress>
+    private sealed class EventProgress(ModelRollout owner, DesiredModel desired) : IProgress<TransferProgress>
     {
         private int _lastTenth = -1;
 
@@ -601,7 +633,7 @@ public sealed partial class ModelRollout : BackgroundService
                 return;
             }
 
-            _ = owner.PublishAsync(owner.Event(ModelEvents.Downloading, desired.Sequence, desired.Package) with { Progress = tenth * 10 }, cancellationToken);
+            owner.Publish(owner.Event(ModelEvents.Downloading, desired.Sequence, desired.Package) with { Progress = tenth * 10 });
         }
     }
 
@@ -628,7 +660,7 @@ public sealed partial class ModelRollout : BackgroundService
         [LoggerMessage(EventId = 1307, Level = LogLevel.Debug, Message = "Group desired model on {Topic} ignored: this device has its own")]
         public static partial void GroupIgnored(ILogger logger, string topic);
 
-        [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Model event {Event} could not be published")]
+        [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Model event {Event} could not be published; it is sent again in a second")]
         public static partial void EventNotPublished(ILogger logger, string @event, Exception exception);
 
         [LoggerMessage(EventId = 1311, Level = LogLevel.Debug, Message = "Model update phase {Phase} took {Milliseconds:F1} ms")]

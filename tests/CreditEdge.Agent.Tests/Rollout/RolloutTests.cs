@@ -118,6 +118,42 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     [Fact]
+    public async Task Probation_RollsBackWhileTheBrokerIsDown_EventDeliveredOnceItIsBack()
+    {
+        await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-offline-rollback"));
+        var drifting = _rig.MakePackage("drifting-offline", "4.2.0", 10, dir => PackageForge.EditManifest(dir, m =>
+        {
+            var proportions = m["reference"]!["score"]!["proportions"]!.AsArray();
+            for (var i = 0; i < proportions.Count; i++)
+            {
+                proportions[i] = i == 0 ? 1 - (0.001 * (proportions.Count - 1)) : 0.001;
+            }
+        }));
+        // a persistent session, so what the device publishes while this office client reconnects is queued for it
+        await using var office = await MqttProbe.ConnectAsync(_rig.Broker.Port, "office-offline-rollback", cleanStart: false,
+            subscribe: "creditedge/devices/kiosk-offline-rollback/model/events");
+        var pushed = await _rig.PushAsync(drifting, 7_200, probation: new ProbationCriteria(40, TimeSpan.FromMinutes(5), 0.25, 0.5, 100));
+        await _rig.WaitForEventAsync("kiosk-offline-rollback", pushed.Desired.Sequence, e => e.Event == ModelEvents.Active, "active");
+
+        await _rig.Broker.StopAsync();
+        using (var scoring = new CancellationTokenSource())
+        {
+            var load = ScoreContinuouslyAsync(agent, scoring.Token); // the probation's decisions, made with no broker
+            await Eventually.HoldsAsync(async () => await VersionAsync(agent) == "1.1.0", TimeSpan.FromSeconds(60), "rolled back offline");
+            await scoring.CancelAsync();
+            await load;
+        }
+
+        await _rig.Broker.StartAsync();
+        await office.ReconnectAsync();
+        await office.WaitForAsync(messages => messages.Any(m => m.Payload.Contains("\"rolled-back\"", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the rolled-back event made while the broker was down");
+        var rolledBack = office.Messages.Select(m => JsonSerializer.Deserialize(m.Payload, Messaging.MessagingJson.Wire.ModelEvent)!)
+            .Single(e => e.Event == ModelEvents.RolledBack);
+        Assert.Equal((pushed.Desired.Sequence, "probation-psi"), (rolledBack.Sequence, rolledBack.Check));
+    }
+
+    [Fact]
     public async Task Push_ModelAsGoodAsTheOneBefore_PassesProbationWithDefaultThresholds()
     {
         await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-steady"));
