@@ -94,14 +94,7 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
     public async Task Push_ActivatedModelWhoseScoresDriftFromItsReference_RolledBackAndReported()
     {
         await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-probation"));
-        var drifting = _rig.MakePackage("drifting", "4.0.0", 10, dir => PackageForge.EditManifest(dir, m =>
-        {
-            var proportions = m["reference"]!["score"]!["proportions"]!.AsArray();
-            for (var i = 0; i < proportions.Count; i++)
-            {
-                proportions[i] = i == 0 ? 1 - (0.001 * (proportions.Count - 1)) : 0.001;
-            }
-        }));
+        var drifting = MakeDriftingPackage("drifting", "4.0.0");
         using var scoring = new CancellationTokenSource();
         var load = ScoreContinuouslyAsync(agent, scoring.Token);
 
@@ -121,14 +114,7 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
     public async Task Probation_RollsBackWhileTheBrokerIsDown_EventDeliveredOnceItIsBack()
     {
         await using var agent = await RunningAgent.StartAsync(_data.Path, _rig.AgentArgs(_data.Path, "kiosk-offline-rollback"));
-        var drifting = _rig.MakePackage("drifting-offline", "4.2.0", 10, dir => PackageForge.EditManifest(dir, m =>
-        {
-            var proportions = m["reference"]!["score"]!["proportions"]!.AsArray();
-            for (var i = 0; i < proportions.Count; i++)
-            {
-                proportions[i] = i == 0 ? 1 - (0.001 * (proportions.Count - 1)) : 0.001;
-            }
-        }));
+        var drifting = MakeDriftingPackage("drifting-offline", "4.2.0");
         // a persistent session, so what the device publishes while this office client reconnects is queued for it
         await using var office = await MqttProbe.ConnectAsync(_rig.Broker.Port, "office-offline-rollback", cleanStart: false,
             subscribe: "creditedge/devices/kiosk-offline-rollback/model/events");
@@ -173,6 +159,17 @@ public sealed class RolloutTests(Xunit.Abstractions.ITestOutputHelper output) : 
     }
 
     private static readonly ConcurrentBag<(DateTimeOffset At, double Ms)> Slow = [];
+
+    /// <summary>A package whose reference says nearly every score falls in the first bin: live scores drift from it at once.</summary>
+    private string MakeDriftingPackage(string name, string version) =>
+        _rig.MakePackage(name, version, 10, dir => PackageForge.EditManifest(dir, m =>
+        {
+            var proportions = m["reference"]!["score"]!["proportions"]!.AsArray();
+            for (var i = 0; i < proportions.Count; i++)
+            {
+                proportions[i] = i == 0 ? 1 - (0.001 * (proportions.Count - 1)) : 0.001;
+            }
+        }));
 
     private static async Task<string> VersionAsync(RunningAgent agent) =>
         (await agent.Client.GetFromJsonAsync<JsonElement>(new Uri("/v1/model", UriKind.Relative))).GetProperty("version").GetString()!;
