@@ -13,6 +13,15 @@ public sealed record FeatureDefinition
     /// <summary>Plain-language meaning, shown in reports and the model card.</summary>
     public string? Description { get; init; }
 
+    /// <summary>What a person at the counter reads for this field, e.g. <c>Credit limit</c> (kiosk form, reasons). Optional.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>Numeric only: the unit the value is given in, e.g. <c>NT$</c> or <c>years</c>. Optional.</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>Categorical only: what each code means to a person, e.g. <c>"1": "Graduate school"</c>. Optional; codes without one show as they are.</summary>
+    public IReadOnlyDictionary<string, string>? CodeLabels { get; init; }
+
     /// <summary>Smallest allowed value (numeric only, inclusive).</summary>
     public double? Min { get; init; }
 
