@@ -60,9 +60,13 @@ public static class AgentHostingExtensions
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CreditEdge.Storage");
             var store = LiteDecisionStore.Open(
-                new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile, MaxOutbox = storage.MaxOutbox, ProbeMinDelay = storage.ProbeMinDelay, ProbeMaxDelay = storage.ProbeMaxDelay },
+                new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile, MaxOutbox = storage.MaxOutbox, ProbeMinDelay = storage.ProbeMinDelay, ProbeMaxDelay = storage.ProbeMaxDelay, Durable = storage.Durable },
                 logger);
             Log.StoreOpened(logger, store.DatabasePath, store.Count());
+            if (!storage.Durable)
+            {
+                Log.StoreNotDurable(logger);
+            }
             return store;
         });
         builder.Services.AddSingleton<IDecisionStore>(sp => sp.GetRequiredService<LiteDecisionStore>());

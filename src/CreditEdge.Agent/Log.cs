@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Decision store open at {Path}; {Count} decisions stored")]
     public static partial void StoreOpened(ILogger logger, string path, long count);
 
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Storage:Durable is false: decisions are answered without an fsync and a power cut loses the last seconds of them (for measurements only, never on a kiosk)")]
+    public static partial void StoreNotDurable(ILogger logger);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Decision {DecisionId}: {Outcome} score {Score}")]
     public static partial void Decided(ILogger logger, string decisionId, string outcome, int score);
 

@@ -38,5 +38,12 @@ public sealed record DecisionStoreSettings
     /// </summary>
     public Action<string>? OnFileSynced { get; init; }
 
+    /// <summary>
+    /// True (default): a decision is acknowledged only after the fsync that makes it durable. False: the store's files are
+    /// never fsynced — writes reach the operating system, and a power cut loses the last seconds of acknowledged decisions.
+    /// Only for measuring what the fsyncs cost (README "Performance"); never on a kiosk.
+    /// </summary>
+    public bool Durable { get; init; } = true;
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
 }

@@ -36,8 +36,8 @@ internal sealed class StoreEngine : IDisposable
         SyncedFileStream? log = null;
         try
         {
-            data = new SyncedFileStream(dataPath, settings.OnFileSynced);
-            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile), settings.OnFileSynced);
+            data = new SyncedFileStream(dataPath, settings.OnFileSynced, settings.Durable);
+            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile), settings.OnFileSynced, settings.Durable);
             var engine = new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, TempStream = new MemoryStream(), Password = password });
             var db = new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
             return new StoreEngine(data, log, engine, db);

@@ -10,11 +10,14 @@ internal sealed class SyncedFileStream : Stream
 {
     private readonly FileStream _file;
     private readonly Action<string>? _onSynced;
+    private readonly bool _durable;
 
-    public SyncedFileStream(string path, Action<string>? onSynced = null)
+    /// <param name="durable">False: <see cref="Flush()"/> hands the writes to the operating system without an fsync (<see cref="DecisionStoreSettings.Durable"/>).</param>
+    public SyncedFileStream(string path, Action<string>? onSynced = null, bool durable = true)
     {
         _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
         _onSynced = onSynced;
+        _durable = durable;
     }
 
     public override bool CanRead => true;
@@ -35,8 +38,11 @@ internal sealed class SyncedFileStream : Stream
 
     public override void Flush()
     {
-        _file.Flush(flushToDisk: true);
-        _onSynced?.Invoke(_file.Name);
+        _file.Flush(flushToDisk: _durable);
+        if (_durable)
+        {
+            _onSynced?.Invoke(_file.Name);
+        }
     }
 
     public override int Read(byte[] buffer, int offset, int count) => _file.Read(buffer, offset, count);

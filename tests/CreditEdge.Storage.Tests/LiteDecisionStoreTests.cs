@@ -89,6 +89,31 @@ public sealed class LiteDecisionStoreTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SaveAsync_DurableOrNot_FsyncsOnlyWhenDurableAndKeepsEveryDecisionAcrossAReopen(bool durable)
+    {
+        const int Saves = 20;
+        var synced = 0;
+        var settings = new DecisionStoreSettings { DataDirectory = _dir.Path, Durable = durable, OnFileSynced = _ => Interlocked.Increment(ref synced) };
+        var decisions = Enumerable.Range(1, Saves).Select(i => SampleDecisions.Create(i)).ToArray();
+        using (var store = LiteDecisionStore.Open(settings, NullLogger.Instance))
+        {
+            foreach (var decision in decisions)
+            {
+                await store.SaveAsync(decision, CancellationToken.None);
+            }
+
+            // durable: at least one log fsync per sequential save; not durable (benchmarks only): none at all
+            Assert.True(durable ? synced >= Saves : synced == 0, $"{synced} fsyncs for {Saves} sequential saves (durable: {durable})");
+        }
+
+        using var reopened = LiteDecisionStore.Open(settings with { OnFileSynced = null }, NullLogger.Instance);
+        Assert.All(decisions, d => Assert.NotNull(reopened.Find(d.DecisionId)));
+        Assert.True(reopened.VerifyAuditChain().Problem is null);
+    }
+
     [Fact]
     public async Task SaveAsync_ConcurrentSaves_EachAcknowledgedOnlyAfterALogFsyncThatFollowsItsCommit()
     {

@@ -42,6 +42,12 @@ public sealed class StorageOptions
     [System.ComponentModel.DataAnnotations.Range(0, 36_500)]
     public int RetentionDays { get; set; }
 
+    /// <summary>
+    /// True (default): every decision is fsynced before it is answered. False: never fsynced (a power cut loses the last
+    /// seconds of answered decisions) — only for measuring what durability costs; the agent warns at start.
+    /// </summary>
+    public bool Durable { get; set; } = true;
+
     /// <summary>How often retention runs (and once at start). Default 1 hour.</summary>
     [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
