@@ -72,14 +72,14 @@ public static class AuditSalvage
         long verified = 0;
         long holding = 0;
         var anchored = true; // every link so far verified, back to the genesis or the retention checkpoint
-        string? before = checkpoint is null ? AuditChain.Genesis : checkpoint["hash"].AsString; // recorded hash of the link before; null: unreadable
+        string? before = checkpoint is null ? AuditChain.Genesis : StoredDocuments.HashText(checkpoint["hash"]); // recorded hash of the link before; null: unreadable
         for (var sequence = start + 1; sequence <= last; sequence++)
         {
             links.TryGetValue(sequence, out var link);
             var isEvent = link is not null && LiteDecisionStore.IsEventLink(link);
             var json = link is null ? null
                 : isEvent ? LiteDecisionStore.EventJson(link)
-                : reader.Try(db => db.GetCollection(LiteDecisionStore.Decisions).FindById(link["decisionId"].AsString)?["json"].AsString);
+                : reader.Try(db => StoredDocuments.DecisionJsonOf(link, id => db.GetCollection(LiteDecisionStore.Decisions).FindById(id)));
             if (link is null || json is null)
             {
                 unreadable.Add(sequence);
@@ -93,7 +93,18 @@ public static class AuditSalvage
                 readable.Add(decision);
             }
 
-            if (AuditChain.Link(link["previous"].AsString, json) != link["hash"].AsString)
+            var previous = StoredDocuments.RecordedPrevious(link) ?? before;
+            if (previous is null)
+            {
+                // a decision that is its own link does not repeat the previous hash: right after an unreadable link there
+                // is nothing to check it against (its decision is read all the same); the links after it are checked again
+                unreadable.Add(sequence);
+                anchored = false;
+                before = StoredDocuments.HashText(link["hash"]);
+                continue;
+            }
+
+            if (AuditChain.Link(previous, json) != StoredDocuments.HashText(link["hash"]))
             {
                 broken.Add($"link {sequence}: {(isEvent ? "event" : $"decision {link["decisionId"].AsString}")} does not match its recorded hash");
                 anchored = false;
@@ -101,11 +112,11 @@ public static class AuditSalvage
                 continue;
             }
 
-            if (before is not null && link["previous"].AsString != before)
+            if (before is not null && previous != before)
             {
                 broken.Add($"link {sequence}: previous hash does not match link {sequence - 1}");
                 anchored = false;
-                before = link["hash"].AsString;
+                before = StoredDocuments.HashText(link["hash"]);
                 continue;
             }
 
@@ -123,7 +134,7 @@ public static class AuditSalvage
                 events.Add((sequence, auditEvent));
             }
 
-            before = link["hash"].AsString;
+            before = StoredDocuments.HashText(link["hash"]);
         }
 
         // decisions whose links were lost are still worth having: whatever a scan of the decisions reaches
@@ -144,6 +155,9 @@ public static class AuditSalvage
     {
         var links = new Dictionary<long, BsonDocument>();
         reader.Scan(db => db.GetCollection(LiteDecisionStore.Audit).Query().Where(Query.GT("_id", start)).OrderBy("_id").ToEnumerable(), link => links[link["_id"].AsInt64] = link);
+        reader.Scan(
+            db => db.GetCollection(LiteDecisionStore.Decisions).Query().Where(Query.GT(StoredDocuments.Sequence, start)).ToEnumerable(),
+            decision => links[decision[StoredDocuments.Sequence].AsInt64] = StoredDocuments.LinkOf(decision));
         var end = headSequence ?? (links.Count == 0 ? start : links.Keys.Max()) + ProbeBeyond;
         var misses = 0;
         for (var sequence = start + 1; sequence <= end && misses < ProbeBeyond; sequence++)
@@ -155,7 +169,7 @@ public static class AuditSalvage
             }
 
             var id = sequence;
-            var link = reader.Try(db => db.GetCollection(LiteDecisionStore.Audit).FindById(id));
+            var link = reader.Try(db => StoredDocuments.FindLink(db, id));
             if (link is null)
             {
                 misses++;
@@ -265,7 +279,17 @@ public static class AuditSalvage
         public List<string> ScanDecisions()
         {
             var found = new List<string>();
-            Scan(db => db.GetCollection(LiteDecisionStore.Decisions).FindAll(), d => found.Add(d["json"].AsString));
+            Scan(db => db.GetCollection(LiteDecisionStore.Decisions).FindAll(), d =>
+            {
+                try
+                {
+                    found.Add(StoredDocuments.DecisionJson(d)!);
+                }
+                catch (IOException)
+                {
+                    // its compressed bytes are damaged: this one is lost, the scan goes on
+                }
+            });
             return found;
         }
 

@@ -64,6 +64,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         _engine = engine;
         _outboxDepth = engine.Db.GetCollection(Outbox).LongCount();
         _probeDelay = settings.ProbeMinDelay;
+        EnsureSequenceIndex(engine.Db);
         Probe();
         _writer = new Thread(WriteLoop) { Name = "creditedge-decision-writer", IsBackground = true };
         _writer.Start();
@@ -199,7 +200,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     public Decision? Find(string decisionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(decisionId);
-        var json = Read(db => db.GetCollection(Decisions).FindById(decisionId)?["json"].AsString);
+        var json = Read(db => StoredDocuments.DecisionJson(db.GetCollection(Decisions).FindById(decisionId)));
         return json is null ? null : Deserialize(json);
     }
 
@@ -213,9 +214,43 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     public IReadOnlyList<OutboxRecord> Peek(int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        return Read(db => db.GetCollection(Outbox).Query().OrderBy("_id").Limit(max).ToEnumerable()
-            .Select(d => new OutboxRecord(d["_id"].AsInt64, d["decisionId"].AsString, d["payload"].AsString))
-            .ToList());
+        return Read(db =>
+        {
+            var decisions = db.GetCollection(Decisions);
+            var records = new List<OutboxRecord>(max);
+            foreach (var record in db.GetCollection(Outbox).Query().OrderBy("_id").Limit(max).ToList())
+            {
+                var decisionId = record["decisionId"].IsString ? record["decisionId"].AsString : string.Empty;
+
+                // the payload is the stored decision (a store written before kept a copy in the record); a record whose
+                // decision is missing or unreadable stays, for `cedge audit verify` to report, and is not sent
+                string? payload;
+                try
+                {
+                    if (record["payload"] is { IsString: true } copy)
+                    {
+                        payload = copy.AsString;
+                    }
+                    else
+                    {
+                        var decision = decisions.FindOne(Query.EQ(StoredDocuments.Sequence, record["_id"].AsInt64));
+                        decisionId = decision?["_id"].AsString ?? decisionId;
+                        payload = StoredDocuments.DecisionJson(decision);
+                    }
+                }
+                catch (IOException)
+                {
+                    payload = null; // damaged: the same, never a blocked outbox
+                }
+
+                if (payload is not null && decisionId.Length > 0)
+                {
+                    records.Add(new OutboxRecord(record["_id"].AsInt64, decisionId, payload));
+                }
+            }
+
+            return records;
+        });
     }
 
     public void Acknowledge(IReadOnlyCollection<long> sequences)
@@ -276,8 +311,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             {
                 var checkpoint = meta.FindById(RetentionCheckpointId);
                 var kept = checkpoint?["sequence"].AsInt64 ?? 0L;
-                var hash = checkpoint?["hash"].AsString ?? AuditChain.Genesis;
-                var links = audit.Query().Where(Query.GT("_id", kept)).OrderBy("_id").Limit(max).ToList();
+                var hash = checkpoint is null ? AuditChain.Genesis : StoredDocuments.HashText(checkpoint["hash"]);
+                var links = StoredDocuments.LinksAfter(db, kept).Take(max).ToList();
                 var deleted = 0;
                 foreach (var link in links)
                 {
@@ -296,13 +331,19 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                     }
                     else
                     {
-                        var decision = decisions.FindById(link["decisionId"].AsString);
-                        if (decision is null || outbox.FindById(sequence) is not null || decision["createdAt"].AsInt64 >= cutoff)
+                        var decision = link["decision"] is { IsDocument: true } itself ? itself.AsDocument : decisions.FindById(link["decisionId"].AsString);
+                        if (decision is null || outbox.FindById(sequence) is not null)
                         {
                             break; // a missing decision is left for the audit to report too
                         }
 
-                        if (Deserialize(decision["json"].AsString).IdempotencyKey is { } key)
+                        var stored = Deserialize(StoredDocuments.DecisionJson(decision)!);
+                        if (stored.CreatedAt.ToUnixTimeMilliseconds() >= cutoff)
+                        {
+                            break;
+                        }
+
+                        if (stored.IdempotencyKey is { } key)
                         {
                             keys.Delete(key);
                         }
@@ -310,9 +351,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                         decisions.Delete(decision["_id"]);
                     }
 
-                    audit.Delete(sequence);
+                    audit.Delete(sequence); // an event's link, or a decision's of the earlier layout; nothing when the decision was its own
                     kept = sequence;
-                    hash = link["hash"].AsString;
+                    hash = StoredDocuments.HashText(link["hash"]);
                     deleted++;
                 }
 
@@ -322,7 +363,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                     {
                         ["_id"] = RetentionCheckpointId,
                         ["sequence"] = kept,
-                        ["hash"] = hash,
+                        ["hash"] = StoredDocuments.Hash(hash),
                         ["deleted"] = (checkpoint?["deleted"].AsInt64 ?? 0L) + deleted,
                         ["at"] = DateTime.UtcNow.Ticks,
                     });
@@ -368,7 +409,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 query = query.Where(Query.GT("_id", afterDecisionId));
             }
 
-            return query.OrderBy("_id").Limit(max).ToEnumerable().Select(d => Deserialize(d["json"].AsString)).ToList();
+            return query.OrderBy("_id").Limit(max).ToEnumerable().Select(d => Deserialize(StoredDocuments.DecisionJson(d)!)).ToList();
         });
     }
 
@@ -389,7 +430,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         var decisions = db.GetCollection(Decisions);
         var checkpoint = db.GetCollection(Meta).FindById(RetentionCheckpointId);
         var start = checkpoint is null ? 0L : checkpoint["sequence"].AsInt64;
-        var previous = checkpoint is null ? AuditChain.Genesis : checkpoint["hash"].AsString;
+        var previous = checkpoint is null ? AuditChain.Genesis : StoredDocuments.HashText(checkpoint["hash"]);
         var report = new AuditReport(0, previous, null) { DeletedThrough = start, CheckpointHash = checkpoint is null ? null : previous };
         long verified = 0;
         long events = 0;
@@ -397,7 +438,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         AuditReport Result(string? problem = null) =>
             report with { LinksVerified = verified, EventsVerified = events, LastEvents = [.. lastEvents], HeadHash = previous, Problem = problem };
 
-        foreach (var link in db.GetCollection(Audit).Query().OrderBy("_id").ToEnumerable())
+        foreach (var link in StoredDocuments.LinksAfter(db, 0))
         {
             var sequence = link["_id"].AsInt64;
             if (sequence != start + verified + 1)
@@ -407,13 +448,22 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
             var isEvent = IsEventLink(link);
             var decisionId = isEvent ? null : link["decisionId"].AsString;
-            var json = isEvent ? EventJson(link) : decisionId is null ? null : decisions.FindById(decisionId)?["json"].AsString;
+            string? json;
+            try
+            {
+                json = isEvent ? EventJson(link) : decisionId is null ? null : StoredDocuments.DecisionJsonOf(link, id => decisions.FindById(id));
+            }
+            catch (IOException ex)
+            {
+                return Result($"link {sequence}: decision {decisionId} cannot be read ({ex.Message})");
+            }
+
             if (json is null)
             {
                 return Result(isEvent ? $"link {sequence}: its event is not stored as JSON" : $"link {sequence}: decision {decisionId} is missing");
             }
 
-            if (link["previous"].AsString != previous)
+            if (StoredDocuments.RecordedPrevious(link) is { } recorded && recorded != previous)
             {
                 return Result(sequence == start + 1 && start > 0
                     ? $"link {sequence}: previous hash does not match the retention checkpoint (link {start})"
@@ -421,9 +471,12 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             }
 
             var hash = AuditChain.Link(previous, json);
-            if (hash != link["hash"].AsString)
+            if (hash != StoredDocuments.HashText(link["hash"]))
             {
-                return Result($"link {sequence}: {(isEvent ? "event" : $"decision {decisionId}")} does not match its recorded hash");
+                var what = isEvent ? "event" : $"decision {decisionId}";
+                return Result(StoredDocuments.RecordedPrevious(link) is null && sequence == start + 1 && start > 0
+                    ? $"link {sequence}: previous hash does not match the retention checkpoint (link {start}), or its {what} was changed" // it records no previous hash to tell which
+                    : $"link {sequence}: {what} does not match its recorded hash");
             }
 
             if (isEvent)
@@ -572,6 +625,22 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
     }
 
+    /// <summary>
+    /// The index that finds a decision by its place in the chain (outbox, audit walks). Made once, at the first open of a
+    /// store (an earlier layout's store too); a disk that refuses it now only makes those reads scan until the next start.
+    /// </summary>
+    private void EnsureSequenceIndex(LiteDatabase db)
+    {
+        try
+        {
+            db.GetCollection(Decisions).EnsureIndex(StoredDocuments.Sequence);
+        }
+        catch (Exception ex) when (ex is LiteException or IOException or UnauthorizedAccessException)
+        {
+            Log.IndexFailed(_logger, ex);
+        }
+    }
+
     /// <summary>Closes the (failed) engine and opens a fresh one on the same files, so reads go on while writes wait for space.</summary>
     private void ReplaceEngine()
     {
@@ -681,7 +750,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var meta = db.GetCollection(Meta);
             var head = meta.FindById(ChainHeadId);
             var sequence = head is null ? 0L : head["sequence"].AsInt64;
-            var previous = head is null ? AuditChain.Genesis : head["hash"].AsString;
+            var previous = head is null ? AuditChain.Genesis : StoredDocuments.HashText(head["hash"]);
 
             var added = 0;
             foreach (var write in batch)
@@ -695,8 +764,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                         ["_id"] = sequence,
                         ["event"] = pendingEvent.Json,
                         ["at"] = pendingEvent.Event.At.ToUnixTimeMilliseconds(),
-                        ["previous"] = previous,
-                        ["hash"] = eventHash,
+                        ["previous"] = StoredDocuments.Hash(previous),
+                        ["hash"] = StoredDocuments.Hash(eventHash),
                     });
                     previous = eventHash;
                     pendingEvent.Sequence = sequence;
@@ -707,7 +776,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 var decision = pending.Decision;
                 if (decision.IdempotencyKey is { } key && keys.FindById(key) is { } existing)
                 {
-                    pending.Result = Deserialize(decisions.FindById(existing["decisionId"].AsString)["json"].AsString);
+                    pending.Result = Deserialize(StoredDocuments.DecisionJson(decisions.FindById(existing["decisionId"].AsString))!);
                     continue;
                 }
 
@@ -719,37 +788,21 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
                 added++;
 
-                decisions.Insert(new BsonDocument
-                {
-                    ["_id"] = decision.DecisionId,
-                    ["createdAt"] = decision.CreatedAt.ToUnixTimeMilliseconds(),
-                    ["json"] = pending.Json,
-                });
                 if (decision.IdempotencyKey is { } newKey)
                 {
                     keys.Insert(new BsonDocument { ["_id"] = newKey, ["decisionId"] = decision.DecisionId });
                 }
 
+                // the decision is its own audit link, and its outbox record only points at it (StoredDocuments)
                 sequence++;
                 var hash = AuditChain.Link(previous, pending.Json);
-                audit.Insert(new BsonDocument
-                {
-                    ["_id"] = sequence,
-                    ["decisionId"] = decision.DecisionId,
-                    ["previous"] = previous,
-                    ["hash"] = hash,
-                });
-                outbox.Insert(new BsonDocument
-                {
-                    ["_id"] = sequence,
-                    ["decisionId"] = decision.DecisionId,
-                    ["payload"] = pending.Json,
-                });
+                decisions.Insert(StoredDocuments.Link(pending.Document, sequence, hash));
+                outbox.Insert(new BsonDocument { ["_id"] = sequence });
                 previous = hash;
                 pending.Result = decision;
             }
 
-            meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = previous });
+            meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = StoredDocuments.Hash(previous) });
             db.Commit();
             engine.Log.Sync();
             Interlocked.Add(ref _outboxDepth, added);
@@ -821,6 +874,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
         [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Reopening the decision store after a failure failed; the next probe retries")]
         public static partial void ReopenFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "The decision store's sequence index could not be made; reads by sequence scan until the next start makes it")]
+        public static partial void IndexFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Rolling back a failed commit failed too")]
         public static partial void RollbackFailed(ILogger logger, Exception exception);

@@ -2,10 +2,15 @@ using CreditEdge.Core.Decisions;
 
 namespace CreditEdge.Storage;
 
-/// <summary>A decision waiting for the writer; the commit sets <see cref="Result"/> or <see cref="Refusal"/>.</summary>
+/// <summary>
+/// A decision waiting for the writer, with its document already made (the JSON compressed on the caller's thread, not
+/// the writer's); the commit sets <see cref="Result"/> or <see cref="Refusal"/>.
+/// </summary>
 internal sealed class PendingDecision(Decision decision, string json) : PendingWrite(json)
 {
     public Decision Decision { get; } = decision;
+
+    public LiteDB.BsonDocument Document { get; } = StoredDocuments.Decision(decision, json);
 
     /// <summary>The stored decision: this one, or the earlier one with the same idempotency key.</summary>
     public Decision? Result { get; set; }

@@ -161,7 +161,7 @@ public sealed class AuditVerifyCommandTests : IDisposable
         using var db = new LiteDatabase(new ConnectionString { Filename = _data.Combine(DecisionStoreSettings.DatabaseFile), Password = password });
         var decisions = db.GetCollection("decisions");
         var doc = decisions.FindAll().OrderBy(d => d["_id"].AsString, StringComparer.Ordinal).ElementAt(n - 1);
-        doc["json"] = doc["json"].AsString.Replace("\"app-", "\"app-X", StringComparison.Ordinal);
+        doc["z"] = DecisionCompression.Compress(StoredDocuments.DecisionJson(doc)!.Replace("\"app-", "\"app-X", StringComparison.Ordinal));
         decisions.Update(doc);
     }
 

@@ -265,7 +265,7 @@ public sealed class LiteDecisionStoreTests : IDisposable
         {
             var stored = db.GetCollection("decisions");
             var doc = stored.FindById(decisions[2].DecisionId);
-            doc["json"] = doc["json"].AsString.Replace("\"score\":", "\"score\":1", StringComparison.Ordinal);
+            doc["z"] = DecisionCompression.Compress(StoredDocuments.DecisionJson(doc)!.Replace("\"score\":", "\"score\":1", StringComparison.Ordinal));
             stored.Update(doc);
         }
 

@@ -129,7 +129,7 @@ public sealed class RetentionTests : IDisposable
         using var reopened = CreateSut();
         var report = reopened.VerifyAuditChain();
         Assert.False(report.Intact);
-        Assert.Equal("link 4: previous hash does not match the retention checkpoint (link 3)", report.Problem);
+        Assert.StartsWith("link 4: previous hash does not match the retention checkpoint (link 3)", report.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,9 +145,7 @@ public sealed class RetentionTests : IDisposable
         // a link and its decision removed in the middle, with no checkpoint for it
         WithRawDatabase(db =>
         {
-            var link = db.GetCollection("audit").FindById(4);
-            db.GetCollection("decisions").Delete(link["decisionId"]);
-            db.GetCollection("audit").Delete(4);
+            Assert.Equal(1, db.GetCollection("decisions").DeleteMany(Query.EQ("seq", 4))); // a decision is its own link
         });
 
         using var reopened = CreateSut();
