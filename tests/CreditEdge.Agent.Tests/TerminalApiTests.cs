@@ -218,6 +218,26 @@ public sealed class TerminalApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_EventDeletedByRetention_NotRecordedAgainAfterRestart()
+    {
+        string[] retention = ["--Storage:RetentionDays=1", "--Storage:RetentionInterval=00:00:01"];
+        var auditedFile = Path.Combine(_data.Path, TerminalAuditTrail.FileName);
+        await using (var agent = await StartAsync(retention))
+        {
+            Change(r => r.Add("handheld-07", TerminalRegistry.HashKey(TerminalRegistry.NewKey()), DateTimeOffset.UtcNow.AddDays(-10)));
+            await Eventually.HoldsAsync(() => File.Exists(auditedFile) && File.ReadAllText(auditedFile).Contains("terminal-added:handheld-07", StringComparison.Ordinal), ReloadWait, "the event to be recorded");
+            await Eventually.HoldsAsync(() => TerminalEvents(agent).Count == 0, ReloadWait, "retention to delete the 10-day-old event");
+        }
+
+        await using (var agent = await StartAsync())
+        {
+            AddTerminal("handheld-08");
+            await Eventually.HoldsAsync(() => TerminalEvents(agent).Count > 0, ReloadWait, "terminal-added for handheld-08");
+            Assert.Equal(["terminal-added handheld-08"], TerminalEvents(agent).Select(e => $"{e.Type} {e.Data!["terminal"]}"));
+        }
+    }
+
+    [Fact]
     public async Task Start_KioskAddressNotAnAddress_RefusedNamingTheKey()
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync("--Api:KioskAddresses:0=kiosk.local"));
