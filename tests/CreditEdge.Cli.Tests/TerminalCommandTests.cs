@@ -232,6 +232,19 @@ public sealed class TerminalCommandTests : IDisposable
         Assert.False(File.Exists(RegistryPath));
     }
 
+    [Fact]
+    public void TerminalAdd_AsRoot_FilesGivenToTheDataDirectorysOwner()
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "this test gives files away with chown and needs root (as .ci/run runs)");
+        Core.IO.FileOwner.Change(_data.Path, 1234, 5678); // the agent's user owns its data directory
+
+        Assert.Equal(0, Cedge.Run("terminal", "add", "--data-dir", _data.Path, "--id", "handheld-07").ExitCode);
+
+        Assert.Equal((1234u, 5678u), Core.IO.FileOwner.Of(RegistryPath));
+        Assert.Equal((1234u, 5678u), Core.IO.FileOwner.Of(_data.Combine(TerminalRegistry.LockFileName)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(RegistryPath));
+    }
+
     private static string Base64UrlToBase64(string s)
     {
         var b = s.Replace('-', '+').Replace('_', '/');
