@@ -83,7 +83,10 @@ public sealed class TerminalRegistryWatcher : BackgroundService
             _registry = registry;
             _keys = keys;
             _metrics.TerminalRegistryRead(ok: true);
-            Log.TerminalRegistryLoaded(_logger, _path, keys.Active, keys.Revoked);
+            if (_stamp.Exists)
+            {
+                Log.TerminalRegistryLoaded(_logger, _path, keys.Active, keys.Revoked);
+            }
         }
         catch (Exception ex) when (ex is TerminalRegistryException or IOException or UnauthorizedAccessException)
         {
