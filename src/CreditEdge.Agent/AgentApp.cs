@@ -1,5 +1,6 @@
 using CreditEdge.Agent.Api;
 using CreditEdge.Agent.Options;
+using CreditEdge.Agent.Terminals;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -20,12 +21,13 @@ public static class AgentApp
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, MinWorkerThreads), completionPorts);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddHardware().AddFleet();
+        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddHardware().AddFleet().AddTerminals();
         builder.Services.AddSystemd();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         builder.WebHost.UseUrls(builder.Configuration[$"{ApiOptions.SectionName}:{nameof(ApiOptions.Urls)}"] ?? new ApiOptions().Urls);
 
         var app = builder.Build();
+        app.UseRateLimiter(); // after routing (implicit), so /v1's per-terminal policy applies
         app.MapCreditEdgeApi();
         return app;
     }

@@ -28,4 +28,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Model {ModelId} {Version} failed to score a valid request; answered 503")]
     public static partial void ModelFailed(ILogger logger, string modelId, string version, Exception exception);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Terminal registry {Path} not read: {Reason}. The last good registry stays in force ({Active} active keys)")]
+    public static partial void TerminalRegistryUnreadable(ILogger logger, string path, string reason, int active);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Terminal registry {Path} read: {Active} active keys, {Revoked} revoked")]
+    public static partial void TerminalRegistryLoaded(ILogger logger, string path, int active, int revoked);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "Audit event {Type} recorded for terminal {TerminalId}")]
+    public static partial void TerminalEventRecorded(ILogger logger, string type, string terminalId);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "Terminal audit events not recorded yet ({Reason}); retried in a second")]
+    public static partial void TerminalAuditPending(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "{Path} not written ({Reason}); the audit chain still says what was recorded")]
+    public static partial void TerminalAuditFileNotWritten(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "{Path} not read ({Reason}); what the audit chain holds is taken as recorded")]
+    public static partial void TerminalAuditFileNotRead(ILogger logger, string path, string reason);
 }

@@ -28,6 +28,7 @@ public static class CedgeApp
         root.Subcommands.Add(ScoreCommand.Create(output, error));
         root.Subcommands.Add(AuditCommand.Create(output, error));
         root.Subcommands.Add(FleetCommand.Create(output, error));
+        root.Subcommands.Add(TerminalCommand.Create(output, error));
         return root;
     }
 
@@ -58,7 +59,8 @@ public static class CedgeApp
         or ModelPackageException or InvalidSchemaException or OnnxRuntimeException or IOException or UnauthorizedAccessException
         or OperationCanceledException or SigningKeyException or StorageException
         or Messaging.FleetConnectException or Messaging.FleetPublishException or MQTTnet.Exceptions.MqttCommunicationException
-        or Core.Packages.Rollout.DesiredModelException or Core.Security.UnlockOrderException;
+        or Core.Packages.Rollout.DesiredModelException or Core.Security.UnlockOrderException
+        or Core.Terminals.TerminalRegistryException;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

@@ -228,16 +228,18 @@ public sealed class ScoringApiTests : IDisposable
     }
 
     [Fact]
-    public async Task PostScore_TerminalKeysConfigured_401WithoutKeyAnd200WithIt()
+    public async Task PostScore_TerminalKeyHashesConfiguredNoKioskAddress_401WithoutKeyAnd200WithIt()
     {
         const string Key = "kiosk-7-secret";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key)));
-        await using var agent = await RunningAgent.StartAsync(_data.Path, $"--Api:TerminalKeyHashes:0={hash}");
+        await using var agent = await RunningAgent.StartAsync(_data.Path, $"--Api:TerminalKeyHashes:0={hash}", "--Api:KioskAddresses:0=none");
         var body = GoldenSet.RequestBody(GoldenSet.Records[0]);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostScoreAsync(agent, body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostScoreAsync(agent, body, bearer: "wrong")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostScoreAsync(agent, body, bearer: Key)).StatusCode);
+        var accepted = await PostScoreAsync(agent, body, bearer: Key);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("config-0", (await ReadDecisionAsync(accepted)).GetProperty("terminalId").GetString());
         Assert.Equal(HttpStatusCode.OK, (await agent.Client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using CreditEdge.Agent.Hardware;
 using CreditEdge.Agent.Models;
@@ -6,6 +5,7 @@ using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
 using CreditEdge.Agent.Retention;
 using CreditEdge.Agent.Scoring;
+using CreditEdge.Agent.Terminals;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Schema;
 using CreditEdge.Storage;
@@ -21,7 +21,7 @@ public static class ApiEndpoints
     public static WebApplication MapCreditEdgeApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var v1 = app.MapGroup("/v1").AddEndpointFilter<TerminalKeyFilter>();
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<TerminalGate>().RequireRateLimiting(TerminalRateLimiting.PolicyName);
         v1.MapPost("/score", ScoreAsync);
         v1.MapGet("/decisions/{decisionId}", GetDecision);
         v1.MapGet("/model", GetModel);
@@ -54,7 +54,7 @@ public static class ApiEndpoints
                 $"Idempotency-Key must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces")]);
         }
 
-        var result = await scoring.ScoreAsync(body, key.Length == 0 ? null : key, context.RequestAborted);
+        var result = await scoring.ScoreAsync(body, key.Length == 0 ? null : key, TerminalGate.TerminalIdOf(context), context.RequestAborted);
         return result.Status switch
         {
             ScoreStatus.Decided or ScoreStatus.Replayed => Results.Json(DecisionResponse.From(result.Decision!), ApiJson.Api.DecisionResponse),
@@ -110,32 +110,5 @@ public static class ApiEndpoints
         var current = models.Current;
         var text = metrics.Render(current?.Ref.Id, current?.Ref.Version, current?.Ref.Variant, store.IsWritable, store.Depth, retention.Deleted);
         return Results.Text(text, "text/plain; version=0.0.4", Encoding.UTF8);
-    }
-
-    /// <summary>Refuses <c>/v1/*</c> without a listed terminal key when keys are configured.</summary>
-    private sealed class TerminalKeyFilter(IOptions<ApiOptions> options) : IEndpointFilter
-    {
-        private readonly HashSet<string> _hashes = options.Value.TerminalKeyHashes.Select(h => h.Trim().ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
-
-        public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-        {
-            if (_hashes.Count == 0)
-            {
-                return next(context);
-            }
-
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            const string Bearer = "Bearer ";
-            if (header.StartsWith(Bearer, StringComparison.Ordinal))
-            {
-                var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(header[Bearer.Length..].Trim())));
-                if (_hashes.Contains(hash))
-                {
-                    return next(context);
-                }
-            }
-
-            return ValueTask.FromResult<object?>(Problems.Unauthorized());
-        }
     }
 }

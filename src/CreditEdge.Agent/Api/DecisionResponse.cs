@@ -12,8 +12,10 @@ public sealed record DecisionResponse(
     int Score,
     IReadOnlyList<Reason> Reasons,
     ModelRef Model,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string? TerminalId = null)
 {
+    /// <summary>The API's view of a decision; <c>terminalId</c> appears only when a terminal (not the kiosk) asked.</summary>
     public static DecisionResponse From(Decision d) =>
-        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons, d.Model, d.CreatedAt);
+        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons, d.Model, d.CreatedAt, d.TerminalId);
 }

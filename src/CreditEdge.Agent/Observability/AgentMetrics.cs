@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CreditEdge.Agent.Terminals;
 using CreditEdge.Core.Policy;
 
 namespace CreditEdge.Agent.Observability;
@@ -17,6 +18,11 @@ public sealed class AgentMetrics
     private long _invalid;
     private long _replays;
     private long _unavailable;
+    private long _terminalKeyMissing;
+    private long _terminalKeyUnknown;
+    private long _terminalKeyRevoked;
+    private long _terminalRateLimited;
+    private int _terminalRegistryOk = 1;
 
     public void Decided(Outcome outcome, TimeSpan latency)
     {
@@ -38,6 +44,29 @@ public sealed class AgentMetrics
     public void Replayed() => Interlocked.Increment(ref _replays);
 
     public void Unavailable() => Interlocked.Increment(ref _unavailable);
+
+    /// <summary>A <c>/v1/*</c> request refused by the terminal gate (401), by why.</summary>
+    public void TerminalRefused(TerminalCheck check)
+    {
+        switch (check)
+        {
+            case TerminalCheck.Missing:
+                Interlocked.Increment(ref _terminalKeyMissing);
+                break;
+            case TerminalCheck.Revoked:
+                Interlocked.Increment(ref _terminalKeyRevoked);
+                break;
+            default:
+                Interlocked.Increment(ref _terminalKeyUnknown);
+                break;
+        }
+    }
+
+    /// <summary>A <c>/v1/*</c> request refused by the per-terminal rate limit (429).</summary>
+    public void TerminalRateLimited() => Interlocked.Increment(ref _terminalRateLimited);
+
+    /// <summary>Whether the last read of <c>terminals.json</c> succeeded (the gauge <c>creditedge_terminal_registry_ok</c>).</summary>
+    public void TerminalRegistryRead(bool ok) => Volatile.Write(ref _terminalRegistryOk, ok ? 1 : 0);
 
     public long DecisionCount(Outcome outcome) => Interlocked.Read(ref _outcomes[(int)outcome]);
 
@@ -98,6 +127,15 @@ public sealed class AgentMetrics
         text.AppendLine("# HELP creditedge_outbox_depth Decisions waiting to be synced.");
         text.AppendLine("# TYPE creditedge_outbox_depth gauge");
         text.Append(c, $"creditedge_outbox_depth {outboxDepth}\n");
+        text.AppendLine("# HELP creditedge_terminal_requests_refused_total /v1 requests refused by the terminal gate (401) or the per-terminal rate limit (429).");
+        text.AppendLine("# TYPE creditedge_terminal_requests_refused_total counter");
+        text.Append(c, $"creditedge_terminal_requests_refused_total{{reason=\"terminal-key-missing\"}} {Interlocked.Read(ref _terminalKeyMissing)}\n");
+        text.Append(c, $"creditedge_terminal_requests_refused_total{{reason=\"terminal-key-unknown\"}} {Interlocked.Read(ref _terminalKeyUnknown)}\n");
+        text.Append(c, $"creditedge_terminal_requests_refused_total{{reason=\"terminal-key-revoked\"}} {Interlocked.Read(ref _terminalKeyRevoked)}\n");
+        text.Append(c, $"creditedge_terminal_requests_refused_total{{reason=\"rate-limited\"}} {Interlocked.Read(ref _terminalRateLimited)}\n");
+        text.AppendLine("# HELP creditedge_terminal_registry_ok 1 when the last read of terminals.json succeeded; 0 while a damaged file is refused and the last good registry stays in force.");
+        text.AppendLine("# TYPE creditedge_terminal_registry_ok gauge");
+        text.Append(c, $"creditedge_terminal_registry_ok {Volatile.Read(ref _terminalRegistryOk)}\n");
         text.AppendLine("# HELP creditedge_retention_deleted_total Audit links (synced decisions, device events) deleted by retention since start.");
         text.AppendLine("# TYPE creditedge_retention_deleted_total counter");
         text.Append(c, $"creditedge_retention_deleted_total {retentionDeleted}\n");

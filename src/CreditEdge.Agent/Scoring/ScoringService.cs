@@ -42,7 +42,8 @@ public sealed class ScoringService
     /// <summary>Raised after each new decision is durable (the kiosk's outcome lamp and buzzer); handlers must be quick and must not throw.</summary>
     public event Action<Outcome>? Decided;
 
-    public async Task<ScoreResult> ScoreAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>Decides one request; <paramref name="terminalId"/> (null for the kiosk) is recorded on the decision.</summary>
+    public async Task<ScoreResult> ScoreAsync(ReadOnlyMemory<byte> body, string? idempotencyKey, string? terminalId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (idempotencyKey is not null && _store.FindByIdempotencyKey(idempotencyKey) is { } earlier)
@@ -73,6 +74,10 @@ public sealed class ScoringService
         try
         {
             decision = Decide(model.Engine, body.Span, idempotencyKey, out problems, out engineTime);
+            if (decision is not null && terminalId is not null)
+            {
+                decision = decision with { TerminalId = terminalId };
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -9,7 +9,7 @@ namespace CreditEdge.Cli.Commands;
 
 /// <summary>
 /// <c>cedge audit verify --data-dir DIR [--key-file FILE]</c>: walks the audit chain of a stopped agent's store and lists
-/// the device events (tamper, unlock, key revoked) that verified in it.
+/// the device events (tamper, unlock, terminal added or revoked) that verified in it.
 /// </summary>
 public static class AuditVerifyCommand
 {
@@ -28,7 +28,7 @@ public static class AuditVerifyCommand
             "Recompute every link of the decision store's audit chain, reading the store read-only under the data " +
             "directory's lock: it is refused while an agent runs on that directory (stop the agent first). A damaged " +
             "store is left as it is: verify reads what it can from a copy, reports it, and exits 1. Device events recorded in " +
-            $"the chain (tamper, unlock, key revoked) that verified are counted and listed, the last {AuditReport.MaxLastEvents} one per line.")
+            $"the chain (tamper, unlock, terminal added or revoked) that verified are counted and listed, the last {AuditReport.MaxLastEvents} one per line.")
         {
             dataDir, keyFile, salvage,
         };

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CreditEdge.Core.Policy;
 
 namespace CreditEdge.Core.Decisions;
@@ -27,4 +28,11 @@ public sealed record Decision
 
     /// <summary>The model input row as scored (manifest order), for audit and replay. Never logged.</summary>
     public required IReadOnlyList<float> Input { get; init; }
+
+    /// <summary>
+    /// The terminal (handheld) whose key made the request, or null for the kiosk's own addresses (README "Terminals").
+    /// Last, and left out of the JSON when null, so decisions without a terminal keep their stored bytes and chain hashes.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TerminalId { get; init; }
 }

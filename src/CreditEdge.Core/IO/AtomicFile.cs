@@ -6,9 +6,10 @@ public static class AtomicFile
     /// <summary>
     /// Writes a temporary file beside <paramref name="path"/> (<c>path.tmp-&lt;guid&gt;</c>), fsyncs it, renames it over,
     /// fsyncs the directory. <paramref name="onSynced"/> is told each path right after its fsync (the temporary file,
-    /// then the directory), for tests that check the order.
+    /// then the directory), for tests that check the order. <paramref name="unixCreateMode"/>, when given, is the mode the
+    /// temporary file is created with (so a 0600 file is never readable by others, not even for an instant).
     /// </summary>
-    public static void Write(string path, ReadOnlySpan<byte> bytes, Action<string>? onSynced = null)
+    public static void Write(string path, ReadOnlySpan<byte> bytes, Action<string>? onSynced = null, UnixFileMode? unixCreateMode = null)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
@@ -16,7 +17,13 @@ public static class AtomicFile
         var temporary = $"{full}.tmp-{Guid.NewGuid():N}";
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (unixCreateMode is { } mode && !OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = mode;
+            }
+
+            using (var stream = new FileStream(temporary, options))
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
