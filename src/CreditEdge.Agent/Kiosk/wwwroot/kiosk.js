@@ -409,14 +409,20 @@
 
   async function pollStatus() {
     let status = null;
+    let refused = false;
     try {
       const response = await fetch('/v1/status', { cache: 'no-store' });
+      refused = response.status === 401;
       status = response.ok ? await readJson(response) : null;
     } catch {
       status = null;
     }
 
-    if (!status) {
+    if (refused) {
+      state.ready = false;
+      showBadge('No terminal key', 'offline', 'the agent asks this screen for a terminal key');
+      showNotice('The agent does not accept this screen without a terminal key: open the page on the kiosk itself, or list this address in Api:KioskAddresses.');
+    } else if (!status) {
       state.ready = false;
       showBadge('Agent unreachable', 'offline', 'this page cannot reach the scoring agent');
       showNotice('The scoring agent is not answering. Decisions cannot be made until it is back.');
