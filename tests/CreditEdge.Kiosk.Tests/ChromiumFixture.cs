@@ -41,9 +41,3 @@ public sealed class ChromiumFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class ChromiumTests : ICollectionFixture<ChromiumFixture>
-{
-    public const string Name = "chromium";
-}

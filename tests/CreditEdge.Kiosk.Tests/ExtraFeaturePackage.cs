@@ -34,19 +34,25 @@ public static class ExtraFeaturePackage
         PackageForge.EditManifest(directory, m =>
         {
             m["version"] = "9.0.0-extra";
-            m["features"]!.AsArray().Add(new JsonObject
-            {
-                ["name"] = Name,
-                ["kind"] = "numeric",
-                ["description"] = "Net monthly income of the applicant",
-                ["label"] = Label,
-                ["unit"] = Unit,
-                ["min"] = 0,
-                ["max"] = Max,
-                ["wholeNumber"] = true,
-                ["required"] = true,
-            });
-            m["reasons"]!.AsArray().Add(new JsonObject { ["code"] = "R99", ["feature"] = Name, ["text"] = "Monthly income", ["reference"] = 0 });
+            // copies of an existing numeric feature and reason entry: whatever else a manifest entry must carry, it has
+            var features = m["features"]!.AsArray();
+            var extra = features.Single(f => f!["name"]!.GetValue<string>() == "AGE")!.DeepClone().AsObject();
+            extra["name"] = Name;
+            extra["description"] = "Net monthly income of the applicant";
+            extra["label"] = Label;
+            extra["unit"] = Unit;
+            extra["min"] = 0;
+            extra["max"] = Max;
+            extra["wholeNumber"] = true;
+            extra["required"] = true;
+            features.Add(extra);
+            var reasons = m["reasons"]!.AsArray();
+            var reason = reasons.Single(r => r!["feature"]!.GetValue<string>() == "AGE")!.DeepClone().AsObject();
+            reason["code"] = "R99";
+            reason["feature"] = Name;
+            reason["text"] = "Monthly income";
+            reason["reference"] = 0;
+            reasons.Add(reason);
         });
 
         var goldenPath = Path.Combine(directory, "golden.jsonl");

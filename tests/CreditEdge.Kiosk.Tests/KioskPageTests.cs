@@ -145,6 +145,17 @@ public sealed class KioskPageTests(ChromiumFixture chromium) : IDisposable
         await Expect(kiosk.FieldError("AGE")).ToHaveTextAsync("'AGE' must be a whole number");
         await Expect(kiosk.FieldError("PAYMENTDELAY_1")).ToHaveTextAsync("'PAYMENTDELAY_1' is required");
         Assert.Equal(0, Volatile.Read(ref posts));
+
+        // the page broke the rules the agent breaks for the same body
+        var body = (JsonObject)GoldenSet.Records[0].Features.DeepClone();
+        body["AGE"] = 30.5;
+        body.Remove("PAYMENTDELAY_1");
+        using var content = new StringContent(new JsonObject { ["features"] = body }.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        using var refused = await agent.Client.PostAsync("/v1/score", content);
+        var serverRules = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("field").GetString()!, e => e.GetProperty("rule").GetString());
+        Assert.Equal(serverRules["features.AGE"], await kiosk.FieldError("AGE").GetAttributeAsync("data-rule"));
+        Assert.Equal(serverRules["features.PAYMENTDELAY_1"], await kiosk.FieldError("PAYMENTDELAY_1").GetAttributeAsync("data-rule"));
     }
 
     [Fact]
