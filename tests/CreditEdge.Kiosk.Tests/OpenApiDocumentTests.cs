@@ -43,6 +43,12 @@ public sealed partial class OpenApiDocumentTests : IDisposable
         }
 
         Assert.True(missing.Count == 0, $"not in {DocumentRoute}: {string.Join(", ", missing)}");
+
+        // a generated client names its methods by operationId: every operation has its own
+        var operationIds = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Select(o => o.Value.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
+        Assert.DoesNotContain(null, operationIds);
+        Assert.Equal(operationIds.Count, operationIds.Distinct().Count());
         Assert.Contains(routes, r => r.Path == DocumentRoute);
     }
 
@@ -80,6 +86,7 @@ public sealed partial class OpenApiDocumentTests : IDisposable
         var status200 = root.GetProperty("paths").GetProperty("/v1/status").GetProperty("get").GetProperty("responses");
         Assert.Equal("#/components/schemas/StatusResponse", SchemaRef(status200, "200", "application/json"));
         Assert.True(schemas.GetProperty("ModelResponse").GetProperty("properties").TryGetProperty("policy", out _));
+        Assert.Equal("integer", problem.GetProperty("status").GetProperty("type").GetString());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -16,7 +17,12 @@ public static class ApiDocument
     public static IHostApplicationBuilder AddApiDocument(this IHostApplicationBuilder builder)
     {
         // the document's schemas come from the same source-generated contract the API writes with
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+        // (numbers as the API writes them: the Web defaults' "read from string" would make every integer "integer or string")
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default);
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
@@ -52,4 +58,7 @@ public static class ApiDocument
     }
 
     public static RouteHandlerBuilder ProducesHtml(this RouteHandlerBuilder route) => route.Produces<string>(200, "text/html");
+
+    /// <summary>The kiosk page's script or style sheet.</summary>
+    public static RouteHandlerBuilder ProducesPageFile(this RouteHandlerBuilder route) => route.Produces<string>(200, "text/javascript", "text/css");
 }

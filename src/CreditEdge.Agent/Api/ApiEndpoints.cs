@@ -24,16 +24,16 @@ public static class ApiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var v1 = app.MapGroup("/v1").AddEndpointFilter<TerminalKeyFilter>();
-        v1.MapPost("/score", ScoreAsync).Accepts<ScoreRequestDocument>(ApiDocument.Json).Produces<DecisionResponse>().ProducesProblems(400, 401, 503);
-        v1.MapGet("/decisions/{decisionId}", GetDecision).Produces<DecisionResponse>().ProducesProblems(401, 404);
-        v1.MapGet("/model", GetModel).Produces<ModelResponse>().ProducesProblems(401, 503);
-        v1.MapGet("/status", GetStatus).Produces<StatusResponse>().ProducesProblems(401);
+        v1.MapPost("/score", ScoreAsync).WithName("Score").Accepts<ScoreRequestDocument>(ApiDocument.Json).Produces<DecisionResponse>().ProducesProblems(400, 401, 503);
+        v1.MapGet("/decisions/{decisionId}", GetDecision).WithName("GetDecision").Produces<DecisionResponse>().ProducesProblems(401, 404);
+        v1.MapGet("/model", GetModel).WithName("GetModel").Produces<ModelResponse>().ProducesProblems(401, 503);
+        v1.MapGet("/status", GetStatus).WithName("GetStatus").Produces<StatusResponse>().ProducesProblems(401);
 
-        app.MapGet("/healthz", () => Results.Text("ok\n")).ProducesText(200);
-        app.MapGet("/readyz", Ready).ProducesText(200, 503);
-        app.MapGet("/metrics", Metrics).ProducesText(200);
-        app.MapGet("/", KioskFiles.Index).ProducesHtml();
-        app.MapGet("/kiosk/{file}", KioskFiles.File).ProducesHtml().ProducesProblems(404);
+        app.MapGet("/healthz", () => Results.Text("ok\n")).WithName("Health").ProducesText(200);
+        app.MapGet("/readyz", Ready).WithName("Ready").ProducesText(200, 503);
+        app.MapGet("/metrics", Metrics).WithName("Metrics").ProducesText(200);
+        app.MapGet("/", KioskFiles.Index).WithName("KioskPage").ProducesHtml();
+        app.MapGet("/kiosk/{file}", KioskFiles.File).WithName("KioskFile").ProducesPageFile().ProducesProblems(404);
         app.MapOpenApi(ApiDocument.Route);
         return app;
     }
