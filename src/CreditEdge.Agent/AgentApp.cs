@@ -24,6 +24,8 @@ public static class AgentApp
         builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddHardware().AddFleet().AddTerminals();
         builder.Services.AddSystemd();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        builder.Services.AddSingleton<Readiness>();
+        builder.AddApiDocument();
         builder.WebHost.UseUrls(builder.Configuration[$"{ApiOptions.SectionName}:{nameof(ApiOptions.Urls)}"] ?? new ApiOptions().Urls);
 
         var app = builder.Build();

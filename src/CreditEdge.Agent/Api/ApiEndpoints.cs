@@ -1,5 +1,6 @@
 using System.Text;
 using CreditEdge.Agent.Hardware;
+using CreditEdge.Agent.Kiosk;
 using CreditEdge.Agent.Models;
 using CreditEdge.Agent.Observability;
 using CreditEdge.Agent.Options;
@@ -8,6 +9,7 @@ using CreditEdge.Agent.Scoring;
 using CreditEdge.Agent.Terminals;
 using CreditEdge.Core.Decisions;
 using CreditEdge.Core.Schema;
+using CreditEdge.Messaging;
 using CreditEdge.Storage;
 using Microsoft.Extensions.Options;
 
@@ -22,13 +24,17 @@ public static class ApiEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var v1 = app.MapGroup("/v1").AddEndpointFilter<TerminalGate>().RequireRateLimiting(TerminalRateLimiting.PolicyName);
-        v1.MapPost("/score", ScoreAsync);
-        v1.MapGet("/decisions/{decisionId}", GetDecision);
-        v1.MapGet("/model", GetModel);
+        v1.MapPost("/score", ScoreAsync).WithName("Score").Accepts<ScoreRequestDocument>(ApiDocument.Json).Produces<DecisionResponse>().ProducesProblems(400, 401, 429, 503);
+        v1.MapGet("/decisions/{decisionId}", GetDecision).WithName("GetDecision").Produces<DecisionResponse>().ProducesProblems(401, 404, 429);
+        v1.MapGet("/model", GetModel).WithName("GetModel").Produces<ModelResponse>().ProducesProblems(401, 429, 503);
+        v1.MapGet("/status", GetStatus).WithName("GetStatus").Produces<StatusResponse>().ProducesProblems(401, 429);
 
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", Ready);
-        app.MapGet("/metrics", Metrics);
+        app.MapGet("/healthz", () => Results.Text("ok\n")).WithName("Health").ProducesText(200);
+        app.MapGet("/readyz", Ready).WithName("Ready").ProducesText(200, 503);
+        app.MapGet("/metrics", Metrics).WithName("Metrics").ProducesText(200);
+        app.MapGet("/", KioskFiles.Index).WithName("KioskPage").ProducesHtml();
+        app.MapGet("/kiosk/{file}", KioskFiles.File).WithName("KioskFile").ProducesPageFile().ProducesProblems(404);
+        app.MapOpenApi(ApiDocument.Route);
         return app;
     }
 
@@ -76,32 +82,22 @@ public static class ApiEndpoints
         }
 
         var m = model.Package.Manifest;
-        return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs, model.Choice, model.Scorer.Provider.ToString()), ApiJson.Api.ModelResponse);
+        return Results.Json(new ModelResponse(m.Id, m.Version, m.Sequence, model.Variant.Sha256, model.Variant.Name, m.Features, m.NonInputs, model.Choice, model.Scorer.Provider.ToString(), m.Policy), ApiJson.Api.ModelResponse);
     }
 
-    private static IResult Ready(ModelHost models, LiteDecisionStore store, TamperLock tamperLock, IOptions<StorageOptions> storage)
+    private static IResult GetStatus(Readiness readiness, ModelHost models, DeviceIdentity identity, IServiceProvider services)
     {
-        var problems = new List<string>();
-        if (tamperLock.RefusalReason is { } locked)
-        {
-            problems.Add(locked);
-        }
+        var problems = readiness.Problems();
+        var link = services.GetService<FleetLink>();
+        var model = models.Current?.Ref;
+        var status = new StatusResponse(problems.Count == 0, problems, link?.IsConnected ?? false, link is not null,
+            model is null ? null : new StatusModel(model.Id, model.Version), identity.DeviceId);
+        return Results.Json(status, ApiJson.Api.StatusResponse);
+    }
 
-        if (models.Current is null)
-        {
-            problems.Add("no model loaded: " + (models.LoadError ?? "none configured"));
-        }
-
-        if (store.WriteProblem(storage.Value.StallAfter) is { } storeProblem)
-        {
-            problems.Add(storeProblem);
-        }
-
-        if (store.IsOutboxFull)
-        {
-            problems.Add($"outbox full ({store.Depth} decisions waiting for sync): new decisions are refused");
-        }
-
+    private static IResult Ready(Readiness readiness)
+    {
+        var problems = readiness.Problems();
         return problems.Count == 0 ? Results.Text("ready\n") : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 

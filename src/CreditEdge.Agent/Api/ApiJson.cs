@@ -9,6 +9,8 @@ namespace CreditEdge.Agent.Api;
 [JsonSerializable(typeof(DecisionResponse))]
 [JsonSerializable(typeof(ModelResponse))]
 [JsonSerializable(typeof(ProblemResponse))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(ScoreRequestDocument))]
 public sealed partial class ApiJson : JsonSerializerContext
 {
     /// <summary>The context the API writes with: like <see cref="Default"/>, but without escaping quotes and non-ASCII letters.</summary>

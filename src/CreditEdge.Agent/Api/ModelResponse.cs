@@ -1,9 +1,13 @@
 using CreditEdge.Core.Packages;
+using CreditEdge.Core.Policy;
 using CreditEdge.Core.Schema;
 
 namespace CreditEdge.Agent.Api;
 
-/// <summary><c>GET /v1/model</c>: the active package and what a request must carry.</summary>
+/// <summary>
+/// <c>GET /v1/model</c>: the active package and what a request must carry; <see cref="Policy"/> holds the cutoffs the
+/// kiosk page shows a score's band by.
+/// </summary>
 public sealed record ModelResponse(
     string Id,
     string Version,
@@ -13,4 +17,5 @@ public sealed record ModelResponse(
     IReadOnlyList<FeatureDefinition> Features,
     IReadOnlyList<NonInputField> NonInputs,
     VariantChoice VariantChoice,
-    string ExecutionProvider);
+    string ExecutionProvider,
+    ScorePolicy Policy);
