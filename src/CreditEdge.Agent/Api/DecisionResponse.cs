@@ -10,10 +10,10 @@ public sealed record DecisionResponse(
     Outcome Outcome,
     double Probability,
     int Score,
-    IReadOnlyList<Reason> Reasons,
+    IReadOnlyList<ReasonResponse> Reasons,
     ModelRef Model,
     DateTimeOffset CreatedAt)
 {
     public static DecisionResponse From(Decision d) =>
-        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons, d.Model, d.CreatedAt);
+        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons.Select(ReasonResponse.From).ToArray(), d.Model, d.CreatedAt);
 }
