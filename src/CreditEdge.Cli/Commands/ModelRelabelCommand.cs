@@ -27,8 +27,7 @@ public static class ModelRelabelCommand
                 parseResult.GetRequiredValue(schema).FullName,
                 parseResult.GetRequiredValue(outDir).FullName,
                 parseResult.GetRequiredValue(version),
-                parseResult.GetRequiredValue(sequence),
-                TimeProvider.System);
+                parseResult.GetRequiredValue(sequence));
             output.WriteLine($"wrote {result.OutputDirectory}: {result.ModelId} {result.Version} (sequence {result.Sequence}), texts from the schema; {result.CopiedFiles.Count} files copied from {result.FromVersion} (sequence {result.FromSequence}), golden replayed ({result.GoldenRecords} records)");
             output.WriteLine(result.SourceWasSigned
                 ? "not signed: the original's signature covers the old manifest and was not carried over; sign with 'cedge model sign DIR --key FILE'"

@@ -11,19 +11,18 @@ namespace CreditEdge.Modeling.Packaging;
 /// <c>cedge model relabel</c>: a copy of a package whose manifest texts — each feature's description, label, unit and
 /// code labels, each reason's staff and applicant texts — are taken again from a schema file, under a new version and
 /// a higher sequence. The model files, <c>golden.jsonl</c> and every other file are copied byte for byte; references,
-/// policy, metrics and variants are kept. The schema must describe exactly the package's inputs (names, order, kinds,
+/// policy, metrics, variants and <c>createdAt</c> are kept (the same inputs give the same bytes). The schema must describe exactly the package's inputs (names, order, kinds,
 /// codes, ranges): relabelling never changes what a request may carry. The signature is not carried over: the new
 /// manifest is not what was signed, so the copy must be signed again (<c>cedge model sign</c>).
 /// </summary>
 public static class PackageRelabeler
 {
     /// <summary>Writes the relabelled package to <paramref name="outputDirectory"/> (new or empty) and loads it back; throws <see cref="ModelBuildException"/> naming what is refused.</summary>
-    public static RelabelResult Relabel(string packageDirectory, string schemaPath, string outputDirectory, string version, long sequence, TimeProvider timeProvider)
+    public static RelabelResult Relabel(string packageDirectory, string schemaPath, string outputDirectory, string version, long sequence)
     {
         ArgumentException.ThrowIfNullOrEmpty(packageDirectory);
         ArgumentException.ThrowIfNullOrEmpty(schemaPath);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
-        ArgumentNullException.ThrowIfNull(timeProvider);
 
         var package = ModelPackage.Load(packageDirectory);
         var old = package.Manifest;
@@ -84,7 +83,6 @@ public static class PackageRelabeler
         {
             Version = version,
             Sequence = sequence,
-            CreatedAt = timeProvider.GetUtcNow(),
             Features = features,
             Reasons = reasons,
         };
