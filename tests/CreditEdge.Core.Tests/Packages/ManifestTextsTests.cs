@@ -86,10 +86,10 @@ public sealed class ManifestTextsTests : IDisposable
 
     [Theory]
     [InlineData("label", "", "is empty")]
-    [InlineData("label", "Credit\nlimit", "non-printable character U+000A")]
-    [InlineData("label", " Credit limit", "white space")]
-    [InlineData("label", "Credit\u202Elimit", "non-printable character U+202E")]
-    [InlineData("unit", "NT$\u0000", "non-printable character U+0000")]
+    [InlineData("label", "Credit\nlimit", "has a non-printable character U+000A at position 7")]
+    [InlineData("label", " Credit limit", "starts or ends with white space")]
+    [InlineData("label", "Credit\u202Elimit", "has a non-printable character U+202E at position 7")]
+    [InlineData("unit", "NT$\u0000", "has a non-printable character U+0000 at position 4")]
     public void Load_BadFeatureText_RefusedNamingFeatureAndField(string field, string value, string problem)
     {
         var ex = Refused(m => Feature(m, 0)[field] = value);
@@ -120,7 +120,7 @@ public sealed class ManifestTextsTests : IDisposable
 
         var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(_package.Directory));
 
-        Assert.Contains(ex.Check, new[] { "texts", "manifest" });
+        Assert.True(ex.Check is "texts" or "manifest", ex.Check);
         Assert.Contains("A11", ex.Message + ex.InnerException?.Message, StringComparison.Ordinal);
     }
 
@@ -144,11 +144,43 @@ public sealed class ManifestTextsTests : IDisposable
     }
 
     [Fact]
-    public void Load_UnpairedSurrogateInReasonText_Refused()
+    public void Load_UnpairedSurrogateEscapeInReasonText_RefusedAsInvalidJson()
     {
-        var ex = Refused(m => Reason(m, 0)["applicantText"] = "Your limit \uD800 is low");
+        WriteManifest(m => Reason(m, 0)["applicantText"] = "Your limit LONE is low");
+        _package.WriteManifestText(File.ReadAllText(_package.ManifestPath).Replace("LONE", "\\uD800", StringComparison.Ordinal));
 
-        Assert.Contains("unpaired surrogate", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(_package.Directory));
+
+        Assert.Equal("manifest", ex.Check);
+        Assert.Contains("is not a valid manifest", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Private \uE000 use", "has a non-printable character U+E000 at position 9")]
+    [InlineData("Tab\there", "has a non-printable character U+0009 at position 4")]
+    [InlineData("Zero\u200Bwidth", "has a non-printable character U+200B at position 5")]
+    public void Problem_NotPrintable_SaysWhatAndWhere(string value, string expected)
+    {
+        Assert.Equal(expected, DisplayText.Problem(value, 200));
+    }
+
+    [Fact]
+    public void Problem_UnpairedSurrogate_SaysWhere()
+    {
+        // built here, not in InlineData: test-case serialization would replace a lone surrogate with U+FFFD
+        Assert.Equal("has an unpaired surrogate at position 12", DisplayText.Problem("Your limit " + '\uD800' + " is low", 200));
+        Assert.Equal("has an unpaired surrogate at position 1", DisplayText.Problem(new string('\uDC00', 1), 200));
+        Assert.Equal("has an unpaired surrogate at position 11", DisplayText.Problem("Ends high " + '\uD83D', 200));
+    }
+
+    [Theory]
+    [InlineData("Your credit limit is low compared with approved applicants")]
+    [InlineData("Ihr Kreditrahmen ist niedrig – verglichen mit genehmigten Anträgen")]
+    [InlineData("您的信用額度較低")]
+    [InlineData("Emoji ok \uD83D\uDE00")]
+    public void Problem_PrintableText_IsNull(string value)
+    {
+        Assert.Null(DisplayText.Problem(value, 200));
     }
 
     [Fact]
