@@ -15,7 +15,7 @@ public sealed class DecisionJsonCompatibilityTests : IDisposable
 {
     /// <summary>A decision's canonical JSON as the agent stored it before reasons had an applicant text.</summary>
     private const string OldDecisionJson =
-        """{"decisionId":"0193a1b2c3d4e5f60718293a4b5c6d7e","applicationId":"hmac-sha256:ce1d0625aa","idempotencyKey":"demo-1","outcome":"Decline","probability":0.6125,"score":471,"reasons":[{"code":"R04","feature":"PAYMENTDELAY_1","text":"Recent repayment delay (PAYMENTDELAY_1)"},{"code":"R01","feature":"CREDIT_LIMIT","text":"Credit limit (CREDIT_LIMIT)"}],"model":{"id":"taiwan-credit","version":"1.1.0","sha256":"f54d442b00000000000000000000000000000000000000000000000000000000","variant":"fp32"},"createdAt":"2026-11-30T08:00:01+00:00","input":[20000,2,24,2,2,0,0,0,0,3913,3102,689,0,0,0,0,689,0,0,0,0]}""";
+        """{"decisionId":"0193a1b2c3d4e5f60718293a4b5c6d7e","applicationId":"hmac-sha256:ce1d0625aa","idempotencyKey":"demo-1","outcome":"decline","probability":0.6125,"score":471,"reasons":[{"code":"R04","feature":"PAYMENTDELAY_1","text":"Recent repayment delay (PAYMENTDELAY_1)"},{"code":"R01","feature":"CREDIT_LIMIT","text":"Credit limit (CREDIT_LIMIT)"}],"model":{"id":"taiwan-credit","version":"1.1.0","sha256":"f54d442b00000000000000000000000000000000000000000000000000000000","variant":"fp32"},"createdAt":"2026-11-30T08:00:01+00:00","input":[20000,2,24,2,2,0,0,0,0,3913,3102,689,0,0,0,0,689,0,0,0,0]}""";
 
     private readonly TempDirectory _dir = new("decision-json");
 
