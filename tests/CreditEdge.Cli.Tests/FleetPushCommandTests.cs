@@ -44,7 +44,7 @@ public sealed class FleetPushCommandTests : IDisposable
         using var trusted = SigningKeys.LoadPublicKey(Path.Combine(_keys, SigningKeys.PublicKeyFile));
         var desired = DesiredModelReader.Read(retained[Topics.GroupDesired(Group)], [trusted]);
         Assert.Equal(DesiredTarget.ForGroup(Group), desired.Target);
-        Assert.Equal(("taiwan-credit", "1.1.0", 3L), (desired.Package.Id, desired.Package.Version, desired.Package.Sequence));
+        Assert.Equal(("taiwan-credit", "1.1.1", 4L), (desired.Package.Id, desired.Package.Version, desired.Package.Sequence));
         Assert.Equal(16384, desired.Package.ChunkSize);
         Assert.NotNull(desired.Shadow);
         Assert.NotNull(desired.Probation);
@@ -61,7 +61,7 @@ public sealed class FleetPushCommandTests : IDisposable
         // what a device rebuilds from the chunks is the signed package, byte for byte
         var staging = _temp.Combine("staging");
         PackageArchive.Extract(new MemoryStream(archive), staging, PackageArchiveLimits.Default);
-        Assert.Equal("1.1.0", PackageVerifier.Verify(staging, [trusted]).Version);
+        Assert.Equal("1.1.1", PackageVerifier.Verify(staging, [trusted]).Version);
     }
 
     [Fact]
@@ -97,14 +97,14 @@ public sealed class FleetPushCommandTests : IDisposable
         var pushed = await Task.Run(() => Cedge.Run("fleet", "push", _package, "--broker", broker.Url, "--device", "kiosk-7", "--key", PrivateKey, "--sequence", "41"));
         Assert.Equal(0, pushed.ExitCode);
 
-        var rolledBack = await Task.Run(() => Cedge.Run("fleet", "rollback", "--broker", broker.Url, "--device", "kiosk-7", "--to", "1.1.0", "--package", _package,
+        var rolledBack = await Task.Run(() => Cedge.Run("fleet", "rollback", "--broker", broker.Url, "--device", "kiosk-7", "--to", "1.1.1", "--package", _package,
             "--key", PrivateKey, "--sequence", "42"));
 
         Assert.Equal(0, rolledBack.ExitCode);
         using var trusted = SigningKeys.LoadPublicKey(Path.Combine(_keys, SigningKeys.PublicKeyFile));
         var desired = DesiredModelReader.Read((await RetainedAsync(broker.Port, Topics.DeviceDesired("kiosk-7")))[Topics.DeviceDesired("kiosk-7")], [trusted]);
         Assert.Equal(42, desired.Sequence);
-        Assert.Equal("1.1.0", desired.Package.Version);
+        Assert.Equal("1.1.1", desired.Package.Version);
         Assert.Null(desired.Shadow);
         Assert.Null(desired.Probation);
     }
@@ -117,7 +117,7 @@ public sealed class FleetPushCommandTests : IDisposable
         var result = await Task.Run(() => Cedge.Run("fleet", "rollback", "--broker", broker.Url, "--group", Group, "--to", "1.0.0", "--package", _package, "--key", PrivateKey));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("holds taiwan-credit 1.1.0, not version 1.0.0", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains("holds taiwan-credit 1.1.1, not version 1.0.0", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
         Assert.Empty(await RetainedAsync(broker.Port, "creditedge/#"));
     }
 

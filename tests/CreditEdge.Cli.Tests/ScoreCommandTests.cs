@@ -45,6 +45,13 @@ public sealed class ScoreCommandTests : IDisposable
             Assert.Contains(root.GetProperty("outcome").GetString(), Outcomes);
             Assert.True(root.GetProperty("score").GetInt32() > 0);
             Assert.InRange(root.GetProperty("reasons").GetArrayLength(), 0, 4);
+            foreach (var reason in root.GetProperty("reasons").EnumerateArray())
+            {
+                // the applicant's plain-language text, and the feature-name text for staff, as the agent's API gives them
+                var staffText = reason.GetProperty("staffText").GetString();
+                Assert.EndsWith($"({reason.GetProperty("feature").GetString()})", staffText, StringComparison.Ordinal);
+                Assert.DoesNotContain($"({reason.GetProperty("feature").GetString()})", reason.GetProperty("text").GetString(), StringComparison.Ordinal);
+            }
         }
 
         using var first = JsonDocument.Parse(lines[0]);

@@ -18,16 +18,16 @@ sleep 0.5
 echo '$ cedge keys generate --out keys'
 cedge keys generate --out $W/keys
 # the package devices have today, and the new one (here: the default package re-versioned; normally `cedge model build`)
-cp -r models/default $W/taiwan-1.1.0
+cp -r models/default $W/taiwan-1.1.1
 cp -r models/default $W/taiwan-1.2.0
-jq '.version = "1.2.0" | .sequence = 4' $W/taiwan-1.2.0/manifest.json > $W/m.json && mv $W/m.json $W/taiwan-1.2.0/manifest.json
-echo '$ cedge model sign taiwan-1.1.0 --key keys/signing.key.pem'
-cedge model sign $W/taiwan-1.1.0 --key $W/keys/signing.key.pem
+jq '.version = "1.2.0" | .sequence = 5' $W/taiwan-1.2.0/manifest.json > $W/m.json && mv $W/m.json $W/taiwan-1.2.0/manifest.json
+echo '$ cedge model sign taiwan-1.1.1 --key keys/signing.key.pem'
+cedge model sign $W/taiwan-1.1.1 --key $W/keys/signing.key.pem
 echo '$ cedge model sign taiwan-1.2.0 --key keys/signing.key.pem'
 cedge model sign $W/taiwan-1.2.0 --key $W/keys/signing.key.pem
 cp $W/keys/signing.pub.pem $W/data/trust/operator.pem
 dotnet src/CreditEdge.Agent/bin/Debug/net10.0/creditedge-agent.dll --DataDirectory=$W/data --DeviceId=kiosk-7 \
-  --ModelDirectory=$W/taiwan-1.1.0 --Mqtt:Broker=mqtt://127.0.0.1:$PORT --Mqtt:Group=branch-north \
+  --ModelDirectory=$W/taiwan-1.1.1 --Mqtt:Broker=mqtt://127.0.0.1:$PORT --Mqtt:Group=branch-north \
   --Api:Urls=http://127.0.0.1:15080 --Logging:LogLevel:Default=Warning > $W/agent.log 2>&1 &
 AGENT=$!
 until curl -sf http://127.0.0.1:15080/readyz > /dev/null; do sleep 0.2; done
@@ -49,8 +49,8 @@ kill $SUB
 mosquitto_sub -p $PORT -t 'creditedge/devices/+/model/events' > $W/events2.jsonl &
 SUB=$!
 sleep 0.3
-echo '$ cedge fleet rollback --broker mqtt://127.0.0.1:18883 --group branch-north --to 1.1.0 --package taiwan-1.1.0 --key keys/signing.key.pem'
-cedge fleet rollback --broker mqtt://127.0.0.1:$PORT --group branch-north --to 1.1.0 --package $W/taiwan-1.1.0 --key $W/keys/signing.key.pem 2>&1
+echo '$ cedge fleet rollback --broker mqtt://127.0.0.1:18883 --group branch-north --to 1.1.1 --package taiwan-1.1.1 --key keys/signing.key.pem'
+cedge fleet rollback --broker mqtt://127.0.0.1:$PORT --group branch-north --to 1.1.1 --package $W/taiwan-1.1.1 --key $W/keys/signing.key.pem 2>&1
 until grep -q '"event":"active"\|"event":"rejected"' $W/events2.jsonl; do sleep 0.5; done
 jq -c '{event, sequence, version, progress, check, detail}' $W/events2.jsonl
 echo '$ cedge fleet status --broker mqtt://127.0.0.1:18883'

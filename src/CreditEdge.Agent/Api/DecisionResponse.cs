@@ -10,12 +10,12 @@ public sealed record DecisionResponse(
     Outcome Outcome,
     double Probability,
     int Score,
-    IReadOnlyList<Reason> Reasons,
+    IReadOnlyList<ReasonResponse> Reasons,
     ModelRef Model,
     DateTimeOffset CreatedAt,
     string? TerminalId = null)
 {
     /// <summary>The API's view of a decision; <c>terminalId</c> appears only when a terminal (not the kiosk) asked.</summary>
     public static DecisionResponse From(Decision d) =>
-        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons, d.Model, d.CreatedAt, d.TerminalId);
+        new(d.DecisionId, d.ApplicationId, d.Outcome, d.Probability, d.Score, d.Reasons.Select(ReasonResponse.From).ToArray(), d.Model, d.CreatedAt, d.TerminalId);
 }

@@ -11,6 +11,7 @@ public static class ModelCommand
         command.Subcommands.Add(ModelBuildCommand.Create(output, error));
         command.Subcommands.Add(ModelEvaluateCommand.Create(output, error));
         command.Subcommands.Add(ModelAdaptCommand.Create(output, error));
+        command.Subcommands.Add(ModelRelabelCommand.Create(output, error));
         command.Subcommands.Add(ModelSignCommand.Create(output, error));
         command.Subcommands.Add(ModelVerifyCommand.Create(output, error));
         return command;

@@ -161,7 +161,8 @@ public static class ScoreCommand
                     writer.WriteStartObject();
                     writer.WriteString("code", reason.Code);
                     writer.WriteString("feature", reason.Feature);
-                    writer.WriteString("text", reason.Text);
+                    writer.WriteString("text", reason.ApplicantText ?? reason.Text); // as the agent's API: the applicant's text
+                    writer.WriteString("staffText", reason.Text);
                     writer.WriteEndObject();
                 }
 

@@ -54,7 +54,7 @@ public sealed class DecisionEngine
                 throw new ModelPackageException("model-output", $"model '{Model.Id}' {Model.Version} returned probability {probability} for an applicant; no decision is made on it");
             }
 
-            var reasonCount = attribution.Select(probabilities, reasons);
+            var reasonCount = attribution.Select(row, probabilities, reasons);
             var score = _package.Policy.Score(probability);
             return new Verdict(probability, score, _package.Policy.Decide(score), reasonCount);
         }

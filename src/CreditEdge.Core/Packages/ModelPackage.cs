@@ -63,6 +63,12 @@ public sealed class ModelPackage
             throw new ModelPackageException("policy", string.Join("; ", policyProblems));
         }
 
+        var textProblems = ManifestTexts.Problems(manifest.Features, manifest.Reasons);
+        if (textProblems.Count > 0)
+        {
+            throw new ModelPackageException("texts", string.Join("; ", textProblems));
+        }
+
         ReasonAttribution attribution;
         try
         {

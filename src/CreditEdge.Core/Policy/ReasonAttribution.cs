@@ -5,6 +5,9 @@ namespace CreditEdge.Core.Policy;
 /// feature i set to its reference value. A feature's contribution is p(applicant) − p(row i+1): how much
 /// the applicant's own value raised the probability of default over the reference. The model is scored once
 /// for the whole batch, and static int8/fp32 graphs are batch-invariant, so row 0 is the decision's probability.
+/// A reason's applicant text is the row's <see cref="ReasonCode.ApplicantTextHigh"/> when the applicant's value is above
+/// the reference, <see cref="ReasonCode.ApplicantTextLow"/> when below, otherwise (or when that one is missing)
+/// <see cref="ReasonCode.ApplicantText"/>; a row with none gives no applicant text (the staff text serves both).
 /// </summary>
 public sealed class ReasonAttribution
 {
@@ -16,6 +19,8 @@ public sealed class ReasonAttribution
 
     private readonly float[] _references;
     private readonly Reason[] _reasons;
+    private readonly Reason[] _reasonsHigh;
+    private readonly Reason[] _reasonsLow;
 
     public ReasonAttribution(IReadOnlyList<string> featureOrder, IReadOnlyList<ReasonCode> table)
     {
@@ -23,12 +28,16 @@ public sealed class ReasonAttribution
         ArgumentNullException.ThrowIfNull(table);
         _references = new float[featureOrder.Count];
         _reasons = new Reason[featureOrder.Count];
+        _reasonsHigh = new Reason[featureOrder.Count];
+        _reasonsLow = new Reason[featureOrder.Count];
         for (var i = 0; i < featureOrder.Count; i++)
         {
             var row = table.FirstOrDefault(r => r.Feature == featureOrder[i])
                 ?? throw new ArgumentException($"the reason-code table has no row for feature '{featureOrder[i]}'", nameof(table));
             _references[i] = row.Reference;
-            _reasons[i] = new Reason(row.Code, row.Feature, row.Text);
+            _reasons[i] = new Reason(row.Code, row.Feature, row.Text, row.ApplicantText);
+            _reasonsHigh[i] = row.ApplicantTextHigh is { } high ? _reasons[i] with { ApplicantText = high } : _reasons[i];
+            _reasonsLow[i] = row.ApplicantTextLow is { } low ? _reasons[i] with { ApplicantText = low } : _reasons[i];
         }
     }
 
@@ -52,10 +61,24 @@ public sealed class ReasonAttribution
 
     /// <summary>
     /// Picks up to <see cref="MaxReasons"/> features with the largest positive contribution, largest first,
-    /// ties by manifest order. <paramref name="probabilities"/> holds one probability per batch row.
+    /// ties by manifest order. <paramref name="probabilities"/> holds one probability per batch row. Each reason carries
+    /// the direction-free applicant text; <see cref="Select(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{Reason})"/>
+    /// picks the directional one.
     /// </summary>
-    public int Select(ReadOnlySpan<float> probabilities, Span<Reason> reasons)
+    public int Select(ReadOnlySpan<float> probabilities, Span<Reason> reasons) => Select([], probabilities, reasons);
+
+    /// <summary>
+    /// As <see cref="Select(ReadOnlySpan{float}, Span{Reason})"/>, with each reason's applicant text chosen by comparing
+    /// <paramref name="applicant"/> (the row given to <see cref="FillBatch"/>) with the reason's reference.
+    /// An empty <paramref name="applicant"/> gives the direction-free text.
+    /// </summary>
+    public int Select(ReadOnlySpan<float> applicant, ReadOnlySpan<float> probabilities, Span<Reason> reasons)
     {
+        if (!applicant.IsEmpty && applicant.Length != _references.Length)
+        {
+            throw new ArgumentException($"the applicant row has {applicant.Length} values; the model takes {_references.Length}", nameof(applicant));
+        }
+
         Span<int> best = stackalloc int[MaxReasons];
         Span<float> bestContribution = stackalloc float[MaxReasons];
         var count = 0;
@@ -95,7 +118,11 @@ public sealed class ReasonAttribution
         var written = Math.Min(count, reasons.Length);
         for (var k = 0; k < written; k++)
         {
-            reasons[k] = _reasons[best[k]];
+            var i = best[k];
+            reasons[k] = applicant.IsEmpty ? _reasons[i]
+                : applicant[i] > _references[i] ? _reasonsHigh[i]
+                : applicant[i] < _references[i] ? _reasonsLow[i]
+                : _reasons[i];
         }
 
         return written;

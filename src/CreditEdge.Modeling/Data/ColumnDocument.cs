@@ -19,6 +19,18 @@ internal sealed class ColumnDocument
 
     public string? ReasonText { get; set; }
 
+    public string? Label { get; set; }
+
+    public string? Unit { get; set; }
+
+    public Dictionary<string, string?>? CodeLabels { get; set; }
+
+    public string? ApplicantText { get; set; }
+
+    public string? ApplicantTextHigh { get; set; }
+
+    public string? ApplicantTextLow { get; set; }
+
     public string? Bad { get; set; }
 
     public string? Good { get; set; }

@@ -25,6 +25,24 @@ public sealed record DatasetColumn
     /// <summary>Inputs: the reason text given when this feature drives a decline, e.g. "Recent repayment delay (PAYMENTDELAY_1)".</summary>
     public string? ReasonText { get; init; }
 
+    /// <summary>Inputs: the short caption a form shows for this field, e.g. "Credit limit".</summary>
+    public string? Label { get; init; }
+
+    /// <summary>Numeric inputs: the unit the value is given in, e.g. "NT$", "years".</summary>
+    public string? Unit { get; init; }
+
+    /// <summary>Categorical inputs: what each code means to a person (a subset of <see cref="Codes"/> may be given).</summary>
+    public IReadOnlyDictionary<string, string>? CodeLabels { get; init; }
+
+    /// <summary>Inputs: the reason in plain words an applicant understands (adverse-action style).</summary>
+    public string? ApplicantText { get; init; }
+
+    /// <summary>Numeric inputs: the applicant text when the applicant's value is above the reason's reference.</summary>
+    public string? ApplicantTextHigh { get; init; }
+
+    /// <summary>Numeric inputs: the applicant text when the applicant's value is below the reason's reference.</summary>
+    public string? ApplicantTextLow { get; init; }
+
     /// <summary>Label: the value that means default ("bad").</summary>
     public string? Bad { get; init; }
 

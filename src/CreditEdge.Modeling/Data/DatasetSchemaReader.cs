@@ -119,6 +119,7 @@ public static class DatasetSchemaReader
 
             var role = (ColumnRole)roleIndex;
             CheckColumn(where, role, c, problems);
+            CheckTexts(where, role, c, problems);
             columns.Add(new DatasetColumn
             {
                 Name = c.Name,
@@ -129,6 +130,12 @@ public static class DatasetSchemaReader
                 WholeNumber = c.WholeNumber ?? false,
                 Codes = c.Codes?.ToArray(),
                 ReasonText = c.ReasonText,
+                Label = c.Label,
+                Unit = c.Unit,
+                CodeLabels = c.CodeLabels?.ToDictionary(p => p.Key, p => p.Value ?? string.Empty, StringComparer.Ordinal),
+                ApplicantText = c.ApplicantText,
+                ApplicantTextHigh = c.ApplicantTextHigh,
+                ApplicantTextLow = c.ApplicantTextLow,
                 Bad = c.Bad,
                 Good = c.Good,
             });
@@ -200,6 +207,81 @@ public static class DatasetSchemaReader
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>The texts for people: <c>label</c>, <c>unit</c>, <c>codeLabels</c>, <c>reasonText</c> and the applicant texts.</summary>
+    private static void CheckTexts(string where, ColumnRole role, ColumnDocument c, List<string> problems)
+    {
+        var input = role is ColumnRole.Numeric or ColumnRole.Categorical;
+        var given = new (string Field, string? Value, int Max)[]
+        {
+            ("label", c.Label, DisplayText.MaxLabelLength),
+            ("unit", c.Unit, DisplayText.MaxUnitLength),
+            ("reasonText", c.ReasonText, DisplayText.MaxReasonTextLength),
+            ("applicantText", c.ApplicantText, DisplayText.MaxReasonTextLength),
+            ("applicantTextHigh", c.ApplicantTextHigh, DisplayText.MaxReasonTextLength),
+            ("applicantTextLow", c.ApplicantTextLow, DisplayText.MaxReasonTextLength),
+        };
+        foreach (var (field, value, max) in given)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (!input)
+            {
+                problems.Add($"{where} has role '{RoleNames[(int)role]}', which takes no '{field}' (texts are for model inputs)");
+            }
+            else if (DisplayText.Problem(value, max) is { } problem)
+            {
+                problems.Add($"{where}: '{field}' {problem}");
+            }
+        }
+
+        if (!input)
+        {
+            if (c.CodeLabels is not null)
+            {
+                problems.Add($"{where} has role '{RoleNames[(int)role]}', which takes no 'codeLabels' (texts are for model inputs)");
+            }
+
+            return;
+        }
+
+        if (role == ColumnRole.Categorical)
+        {
+            if (c.Unit is not null)
+            {
+                problems.Add($"{where} is categorical; 'unit' applies to numeric columns only");
+            }
+
+            if (c.ApplicantTextHigh is not null || c.ApplicantTextLow is not null)
+            {
+                problems.Add($"{where} is categorical; 'applicantTextHigh' and 'applicantTextLow' apply to numeric columns only (a code has no above or below)");
+            }
+        }
+
+        if (c.CodeLabels is { } codeLabels)
+        {
+            if (role != ColumnRole.Categorical)
+            {
+                problems.Add($"{where} is numeric; 'codeLabels' apply to categorical columns only");
+                return;
+            }
+
+            foreach (var (code, meaning) in codeLabels)
+            {
+                if (c.Codes is null || !c.Codes.Contains(code, StringComparer.Ordinal))
+                {
+                    problems.Add($"{where}: 'codeLabels' names code '{code}', which is not among its 'codes'");
+                }
+                else if (DisplayText.Problem(meaning, DisplayText.MaxCodeLabelLength) is { } problem)
+                {
+                    problems.Add($"{where}: 'codeLabels' of code '{code}' {problem}");
+                }
+            }
         }
     }
 

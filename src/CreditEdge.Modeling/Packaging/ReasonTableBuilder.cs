@@ -30,6 +30,9 @@ public static class ReasonTableBuilder
                 Code = $"R{f + 1:D2}",
                 Feature = column.Name,
                 Text = TextOf(column),
+                ApplicantText = column.ApplicantText,
+                ApplicantTextHigh = column.ApplicantTextHigh,
+                ApplicantTextLow = column.ApplicantTextLow,
                 Reference = reference,
             });
         }

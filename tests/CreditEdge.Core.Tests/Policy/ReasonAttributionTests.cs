@@ -169,4 +169,69 @@ public class ReasonAttributionTests
         Assert.Equal(1, count);
         Assert.Equal(new Reason("R-F1", "F1", "Text for F1"), reasons[0]);
     }
+
+    /// <summary>F0 (reference 10) with all three applicant texts, F1 (reference 20) with only the general one, F2 (reference 30) with none.</summary>
+    private static ReasonAttribution CreateDirectionalSut() => new(
+        ["F0", "F1", "F2"],
+        [
+            Row("F0", 10) with { ApplicantText = "F0 plain", ApplicantTextHigh = "F0 is high", ApplicantTextLow = "F0 is low" },
+            Row("F1", 20) with { ApplicantText = "F1 plain" },
+            Row("F2", 30),
+        ]);
+
+    private static Reason[] SelectedFor(ReasonAttribution sut, float[] applicant)
+    {
+        var reasons = new Reason[ReasonAttribution.MaxReasons];
+        var count = sut.Select(applicant, Probabilities(0.3f, 0.2f, 0.1f), reasons);
+        return reasons[..count];
+    }
+
+    [Theory]
+    [InlineData(25f, "F0 is high")]
+    [InlineData(5f, "F0 is low")]
+    [InlineData(10f, "F0 plain")]
+    public void Select_WithApplicant_PicksTextByDirectionAgainstReference(float value, string expected)
+    {
+        var reasons = SelectedFor(CreateDirectionalSut(), [value, 20, 30]);
+
+        Assert.Equal(new Reason("R-F0", "F0", "Text for F0", expected), reasons[0]);
+    }
+
+    [Theory]
+    [InlineData(99f)]
+    [InlineData(1f)]
+    public void Select_NoDirectionalText_FallsBackToApplicantText(float value)
+    {
+        var reasons = SelectedFor(CreateDirectionalSut(), [10, value, 30]);
+
+        Assert.Equal(new Reason("R-F1", "F1", "Text for F1", "F1 plain"), reasons[1]);
+    }
+
+    [Fact]
+    public void Select_NoApplicantTextAtAll_LeavesItNullSoTheStaffTextServes()
+    {
+        var reasons = SelectedFor(CreateDirectionalSut(), [10, 20, 31]);
+
+        Assert.Equal(new Reason("R-F2", "F2", "Text for F2"), reasons[2]);
+        Assert.Null(reasons[2].ApplicantText);
+    }
+
+    [Fact]
+    public void Select_WithoutApplicant_GivesTheDirectionFreeText()
+    {
+        var reasons = new Reason[ReasonAttribution.MaxReasons];
+
+        var count = CreateDirectionalSut().Select(Probabilities(0.3f, 0f, 0f), reasons);
+
+        Assert.Equal(1, count);
+        Assert.Equal("F0 plain", reasons[0].ApplicantText);
+    }
+
+    [Fact]
+    public void Select_ApplicantRowOfWrongLength_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => CreateDirectionalSut().Select([1f, 2f], Probabilities(0.3f, 0.2f, 0.1f), new Reason[4]));
+
+        Assert.Equal("applicant", ex.ParamName);
+    }
 }
