@@ -54,42 +54,17 @@ public static class CompareRunner
         var work = Directory.CreateTempSubdirectory("creditedge-compare-").FullName;
         try
         {
-            var bodiesFile = Path.Combine(work, "bodies.jsonl");
-            await File.WriteAllLinesAsync(bodiesFile, GoldenBodies.All.Select(b => Encoding.UTF8.GetString(b)), cancellationToken);
-            var context = new RunContext(options, work, bodiesFile, Path.Combine(Repo.Root, "benchmarks", "wrk", "score.lua"));
-
-            Step("parity: the Node peer against the agent on every golden applicant");
-            results.ParityApplicants = await CheckParityAsync(context, cancellationToken);
-
-            Step("micro: raw ORT and the in-process decision path (BenchmarkDotNet, short job)");
-            try
-            {
-                results.Micro = options.Quick
-                    ? MicroRunner.Run(warmupCount: 1, iterationCount: 3, methods: MicroMethods)
-                    : MicroRunner.Run(warmupCount: 2, iterationCount: 6, methods: MicroMethods);
-            }
-            catch (InvalidOperationException ex)
-            {
-                results.MicroFailure = ex.Message;
-            }
-
-            Step($"cold starts: {options.StartRounds} per server");
-            await MeasureStartsAsync(context, results, cancellationToken);
-
-            foreach (var durable in new[] { true, false })
-            {
-                foreach (var kind in new[] { ServerKind.Agent, ServerKind.Peer })
-                {
-                    Step($"{kind}, {(durable ? "durable" : "non-durable")}");
-                    results.Servers.Add(await MeasureServerAsync(context, kind, durable, results, cancellationToken));
-                }
-            }
+            await MeasureAsync(options, results, work, cancellationToken);
         }
-        finally
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
         {
-            Directory.Delete(work, recursive: true);
+            // a parity mismatch, a server that would not start or broke under load, a missing tool: no report from half a run
+            Console.Error.WriteLine($"compare: {ex.Message}");
+            Console.Error.WriteLine($"compare: no report written; server logs kept in {work}");
+            return 1;
         }
 
+        Directory.Delete(work, recursive: true);
         results.LoadAtEnd = MachineInfo.LoadAverage();
         results.Elapsed = Stopwatch.GetElapsedTime(started);
         Directory.CreateDirectory(options.OutputDirectory);
@@ -99,6 +74,40 @@ public static class CompareRunner
         Console.WriteLine(report);
         Console.WriteLine($"report written to {options.ReportFile}, chart to {options.ChartFile}");
         return 0;
+    }
+
+    private static async Task MeasureAsync(CompareArgs options, ComparisonResults results, string work, CancellationToken cancellationToken)
+    {
+        var bodiesFile = Path.Combine(work, "bodies.jsonl");
+        await File.WriteAllLinesAsync(bodiesFile, GoldenBodies.All.Select(b => Encoding.UTF8.GetString(b)), cancellationToken);
+        var context = new RunContext(options, work, bodiesFile, Path.Combine(Repo.Root, "benchmarks", "wrk", "score.lua"));
+
+        Step("parity: the Node peer against the agent on every golden applicant");
+        results.ParityApplicants = await CheckParityAsync(context, cancellationToken);
+
+        Step("micro: raw ORT and the in-process decision path (BenchmarkDotNet, short job)");
+        try
+        {
+            results.Micro = options.Quick
+                ? MicroRunner.Run(warmupCount: 1, iterationCount: 3, methods: MicroMethods)
+                : MicroRunner.Run(warmupCount: 2, iterationCount: 6, methods: MicroMethods);
+        }
+        catch (InvalidOperationException ex)
+        {
+            results.MicroFailure = ex.Message;
+        }
+
+        Step($"cold starts: {options.StartRounds} per server");
+        await MeasureStartsAsync(context, results, cancellationToken);
+
+        foreach (var durable in new[] { true, false })
+        {
+            foreach (var kind in new[] { ServerKind.Agent, ServerKind.Peer })
+            {
+                Step($"{kind}, {(durable ? "durable" : "non-durable")}");
+                results.Servers.Add(await MeasureServerAsync(context, kind, durable, results, cancellationToken));
+            }
+        }
     }
 
     private static async Task<int> CheckParityAsync(RunContext context, CancellationToken cancellationToken)
