@@ -37,7 +37,9 @@ function options(argv, env) {
   };
 }
 
-// The route's JSON schema, generated from the manifest's feature list.
+// The route's JSON schema, generated from the manifest's feature list, validated by fastify with its default Ajv settings
+// (as a web team would leave them: unknown fields are dropped rather than refused, types are coerced, the first problem
+// is reported). The benchmark sends only valid golden applicants, so this costs the same as the agent's stricter rules.
 function requestSchema(manifest) {
   const properties = {};
   const required = [];

@@ -147,7 +147,6 @@ public static class CompareRunner
         var server = await context.StartAsync(kind, durable, cancellationToken);
         try
         {
-            long decisions = 0;
             if (durable)
             {
                 using var client = LoadGenerator.CreateClient(server.BaseAddress);
@@ -158,21 +157,19 @@ public static class CompareRunner
                     {
                         var run = await generator.OpenLoopAsync(rate, options.RateWarmup, options.RateDuration, cancellationToken);
                         result.FixedRates.Add(run);
-                        decisions += (long)(rate * (options.RateWarmup + options.RateDuration).TotalSeconds) - run.NonOk;
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {rate} req/s: p50 {run.P50.TotalMilliseconds:0.00} ms, p99 {run.P99.TotalMilliseconds:0.00} ms, max {run.Max.TotalMilliseconds:0.0} ms, non-200 {run.NonOk}"));
                     }
                 }
             }
 
             // warm-up (JIT, pools, V8 optimisation) at 16 connections, not measured
-            decisions += (await context.WrkAsync(server, 16, TimeSpan.FromSeconds(options.Quick ? 1 : 2), cancellationToken)).Ok;
+            await context.WrkAsync(server, 16, TimeSpan.FromSeconds(options.Quick ? 1 : 2), cancellationToken);
             for (var round = 0; round < options.EffectiveRounds; round++)
             {
                 foreach (var clients in Clients)
                 {
                     var run = await context.WrkAsync(server, clients, options.ClosedDuration, cancellationToken);
                     result.Closed.Add(run);
-                    decisions += run.Ok;
                     Console.WriteLine($"  {run}");
                 }
             }
@@ -184,19 +181,24 @@ public static class CompareRunner
 
             if (durable)
             {
-                while (decisions < options.DecisionsForMemory)
+                // top up to the decision count for memory and storage, counted by the server itself
+                var stored = await StoredDecisionsAsync(kind, server, cancellationToken);
+                while (stored < options.DecisionsForMemory)
                 {
                     var rate = Math.Max(100, result.ClosedAt(64).Select(r => r.RequestsPerSecond).DefaultIfEmpty(1000).Max());
-                    var seconds = Math.Clamp((options.DecisionsForMemory - decisions) / rate + 1, 1, 120);
-                    decisions += (await context.WrkAsync(server, 64, TimeSpan.FromSeconds(seconds), cancellationToken)).Ok;
+                    var seconds = Math.Clamp(((options.DecisionsForMemory - stored) / rate) + 1, 1, 120);
+                    var run = await context.WrkAsync(server, 64, TimeSpan.FromSeconds(seconds), cancellationToken);
+                    var before = stored;
+                    stored = await StoredDecisionsAsync(kind, server, cancellationToken);
+                    if (stored <= before)
+                    {
+                        throw new InvalidOperationException($"{server.Launch.Name} made no decisions while being loaded to {options.DecisionsForMemory:N0} ({run}); see {server.LogFile}");
+                    }
                 }
             }
 
             result.RssAfterBytes = server.ResidentBytes();
-            if (kind == ServerKind.Agent)
-            {
-                result.Decisions = await AgentDecisionCountAsync(server.BaseAddress, cancellationToken);
-            }
+            result.Decisions = await StoredDecisionsAsync(kind, server, cancellationToken);
         }
         finally
         {
@@ -208,11 +210,19 @@ public static class CompareRunner
         return result;
     }
 
-    /// <summary>The agent's own count: the sum of <c>creditedge_decisions_total</c> over outcomes.</summary>
-    private static async Task<long> AgentDecisionCountAsync(Uri baseAddress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decisions a server has made so far: the agent's own count (the sum of <c>creditedge_decisions_total</c> over
+    /// outcomes), the lines of the peer's decision file.
+    /// </summary>
+    private static async Task<long> StoredDecisionsAsync(ServerKind kind, ServerProcess server, CancellationToken cancellationToken)
     {
+        if (kind != ServerKind.Agent)
+        {
+            return RunContext.PeerDecisions(server);
+        }
+
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var text = await client.GetStringAsync(new Uri(baseAddress, "/metrics"), cancellationToken);
+        var text = await client.GetStringAsync(new Uri(server.BaseAddress, "/metrics"), cancellationToken);
         return text.Split('\n')
             .Where(line => line.StartsWith("creditedge_decisions_total{", StringComparison.Ordinal))
             .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));

@@ -19,7 +19,8 @@ public static class Profiles
         Directory.CreateDirectory(directory);
         var seconds = ((int)Length.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 
-        var straceFile = Path.Combine(directory, "agent-strace-c.txt");
+        var prefix = context.Options.Quick ? "quick-" : ""; // a noisy trial never overwrites a real run's profiles
+        var straceFile = Path.Combine(directory, prefix + "agent-strace-c.txt");
         notes.Add(await UnderLoadAsync(
             context,
             agent,
@@ -29,7 +30,7 @@ public static class Profiles
             straceFile,
             cancellationToken));
 
-        var countersFile = Path.Combine(directory, "agent-counters.csv");
+        var countersFile = Path.Combine(directory, prefix + "agent-counters.csv");
         var duration = Length.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
         notes.Add(await UnderLoadAsync(
             context,

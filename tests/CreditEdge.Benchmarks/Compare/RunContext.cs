@@ -45,9 +45,16 @@ public sealed class RunContext(CompareArgs options, string workDirectory, string
         {
             var file = Path.Combine(directory, PeerLogName);
             result.StoredBytes = Length(file);
-            result.Decisions = File.Exists(file) ? File.ReadLines(file).LongCount() : 0;
+            result.Decisions = PeerDecisions(stopped);
             result.StorageDetail = $"{PeerLogName} {result.StoredBytes:N0} B";
         }
+    }
+
+    /// <summary>Lines in the peer's decision file: one per decision it answered.</summary>
+    public static long PeerDecisions(ServerProcess peer)
+    {
+        var file = Path.Combine(peer.Launch.WorkingDirectory, PeerLogName);
+        return File.Exists(file) ? File.ReadLines(file).LongCount() : 0;
     }
 
     private const string PeerLogName = "decisions.jsonl";
