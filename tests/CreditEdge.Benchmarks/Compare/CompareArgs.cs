@@ -27,6 +27,9 @@ public sealed record CompareArgs
 
     public string OutputDirectory { get; init; } = Path.Combine(Repo.Root, "benchmarks", "results");
 
+    /// <summary>Unmeasured load (wrk, 16 connections) every server gets after its start, before any measurement.</summary>
+    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(5);
+
     /// <summary>Length of each closed-loop (wrk) run.</summary>
     public TimeSpan ClosedDuration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(4);
 

@@ -12,8 +12,8 @@ namespace CreditEdge.Benchmarks.Compare;
 /// <summary>
 /// The agent-vs-Node comparison (issue 11): both servers as separate processes on loopback, fed the 200 golden applicants.
 /// Order: parity check (fails the run on any mismatch) → raw ORT and in-process micro benchmarks → cold starts → per
-/// server and durability mode: fixed rates (durable only), closed loops at 1/16/64 connections, topping up to the
-/// decision count for memory and storage, optional profiles → report and chart.
+/// server and durability mode: a warm-up, closed loops at 1/16/64 connections, fixed rates (durable only), optional
+/// profiles, topping up to the decision count for memory and storage → report and chart.
 /// </summary>
 public static class CompareRunner
 {
@@ -99,6 +99,7 @@ public static class CompareRunner
 
         Step($"cold starts: {options.StartRounds} per server");
         await MeasureStartsAsync(context, results, cancellationToken);
+        Run("sync");
 
         foreach (var durable in new[] { true, false })
         {
@@ -147,6 +148,19 @@ public static class CompareRunner
         var server = await context.StartAsync(kind, durable, cancellationToken);
         try
         {
+            // the same warm-up for every server and mode before anything is measured (the agent's tiered JIT and the
+            // peer's V8 both need one; with unequal warm-ups the agent's two modes differed far more than their code does)
+            await context.WrkAsync(server, 16, options.Warmup, cancellationToken);
+            for (var round = 0; round < options.EffectiveRounds; round++)
+            {
+                foreach (var clients in Clients)
+                {
+                    var run = await context.WrkAsync(server, clients, options.ClosedDuration, cancellationToken);
+                    result.Closed.Add(run);
+                    Console.WriteLine($"  {run}");
+                }
+            }
+
             if (durable)
             {
                 using var client = LoadGenerator.CreateClient(server.BaseAddress);
@@ -159,18 +173,6 @@ public static class CompareRunner
                         result.FixedRates.Add(run);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {rate} req/s: p50 {run.P50.TotalMilliseconds:0.00} ms, p99 {run.P99.TotalMilliseconds:0.00} ms, max {run.Max.TotalMilliseconds:0.0} ms, non-200 {run.NonOk}"));
                     }
-                }
-            }
-
-            // warm-up (JIT, pools, V8 optimisation) at 16 connections, not measured
-            await context.WrkAsync(server, 16, TimeSpan.FromSeconds(options.Quick ? 1 : 2), cancellationToken);
-            for (var round = 0; round < options.EffectiveRounds; round++)
-            {
-                foreach (var clients in Clients)
-                {
-                    var run = await context.WrkAsync(server, clients, options.ClosedDuration, cancellationToken);
-                    result.Closed.Add(run);
-                    Console.WriteLine($"  {run}");
                 }
             }
 
@@ -206,6 +208,7 @@ public static class CompareRunner
         }
 
         RunContext.MeasureStorage(kind, server, result);
+        RunContext.Discard(server); // the next server must not pay for this one's unwritten pages in its own fsyncs
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after {result.Decisions} decisions: RSS {result.RssAfterBytes / 1048576.0:0.0} MiB, {result.StoredBytes / (double)Math.Max(1, result.Decisions):0} bytes per decision ({result.StorageDetail})"));
         return result;
     }
