@@ -12,9 +12,9 @@ cd "$root"
 profile=false
 for arg in "$@"; do
   case $arg in
-    --quick | --rounds=*) ;;
+    --quick | --rounds=* | --out=* | --agent=* | --hello=* | --peer=*) ;;
     --profile) profile=true ;;
-    *) echo "compare.sh: unknown argument '$arg' (usage: benchmarks/compare.sh [--quick] [--profile] [--rounds=N])" >&2; exit 2 ;;
+    *) echo "compare.sh: unknown argument '$arg' (usage: benchmarks/compare.sh [--quick] [--profile] [--rounds=N] [--out=DIR])" >&2; exit 2 ;;
   esac
 done
 

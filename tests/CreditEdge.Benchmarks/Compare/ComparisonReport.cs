@@ -31,7 +31,7 @@ public static class ComparisonReport
             .AppendLine(Inv, $"- Date (UTC): {m.StartedUtc:yyyy-MM-dd HH:mm:ss}")
             .AppendLine(Inv, $"- Machine: nproc = {m.Nproc}; CPU: {m.Cpu}; flags: {r.CpuFlags}")
             .AppendLine(Inv, $"- OS: {m.Os}")
-            .AppendLine(Inv, $"- Agent: Release build, .NET {m.Dotnet}, ONNX Runtime {m.Ort}, `--Models:Variant=fp32` (the peer's model file), fresh data directory")
+            .AppendLine(Inv, $"- Agent: Release build, {m.Dotnet}, ONNX Runtime {m.Ort}, `--Models:Variant=fp32` (the peer's model file), fresh data directory")
             .AppendLine(Inv, $"- Node peer (`tests/node-peer`): Node {r.NodeVersion}, fastify 5.12.8, onnxruntime-node 1.30.0, 1 intra-op thread")
             .AppendLine(Inv, $"- Load average (1/5/15 min) at start: {m.LoadAtStart}; at end: {r.LoadAtEnd}. Anything else running on the machine is noise in these numbers.")
             .AppendLine(Inv, $"- Parity: before measuring, both servers scored all {r.ParityApplicants} golden applicants of models/default with the same probability (±1e-6, and equal to golden fp32), score, outcome and reason codes.")
