@@ -5,6 +5,11 @@ using CreditEdge.Benchmarks.Micro;
 using CreditEdge.Benchmarks.Report;
 using CreditEdge.Core.Packages;
 
+if (args is ["compare", ..])
+{
+    return await CreditEdge.Benchmarks.Compare.CompareRunner.RunAsync(args, CancellationToken.None);
+}
+
 if (args is ["outbox", ..])
 {
     return await CreditEdge.Benchmarks.Outbox.OutboxBenchmark.RunAsync(count: 20_000);

@@ -5,19 +5,10 @@ namespace CreditEdge.Benchmarks.Http;
 /// <summary>Starts the real agent on loopback and runs the open-loop rates, then the closed loop, against it.</summary>
 public static class HttpRunner
 {
-    /// <summary>Upper bound on one request; a request slower than this counts as failed.</summary>
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
-
     public static async Task<IReadOnlyList<LoadResult>> RunAsync(BenchmarkArgs options, CancellationToken cancellationToken)
     {
         await using var agent = await AgentUnderTest.StartAsync(cancellationToken);
-        using var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = 512,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            UseProxy = false,
-        };
-        using var client = new HttpClient(handler) { BaseAddress = agent.BaseAddress, Timeout = RequestTimeout, DefaultRequestVersion = HttpVersion.Version11 };
+        using var client = LoadGenerator.CreateClient(agent.BaseAddress);
         await CheckReadyAsync(client, cancellationToken);
 
         var generator = new LoadGenerator(client, GoldenBodies.All);

@@ -24,6 +24,29 @@ public sealed class LoadGenerator
         _bodies = bodies;
     }
 
+    /// <summary>Upper bound on one request; a request slower than this counts as failed.</summary>
+    public static TimeSpan RequestTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A client for a server at <paramref name="baseAddress"/> (in this process or another one): HTTP/1.1, no proxy,
+    /// up to 512 pooled connections kept for the whole run, <see cref="RequestTimeout"/> per request.
+    /// </summary>
+    public static HttpClient CreateClient(Uri baseAddress)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 512,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+        };
+        return new HttpClient(handler, disposeHandler: true)
+        {
+            BaseAddress = baseAddress,
+            Timeout = RequestTimeout,
+            DefaultRequestVersion = System.Net.HttpVersion.Version11,
+        };
+    }
+
     public async Task<LoadResult> OpenLoopAsync(int rate, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
     {
         await RunScheduleAsync(rate, warmup, cancellationToken);

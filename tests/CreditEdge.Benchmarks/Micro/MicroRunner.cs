@@ -10,18 +10,26 @@ namespace CreditEdge.Benchmarks.Micro;
 /// <summary>Runs the micro benchmarks in this process with BenchmarkDotNet and returns their results by method name.</summary>
 public static class MicroRunner
 {
-    public static IReadOnlyDictionary<string, MicroResult> Run()
+    /// <summary>
+    /// Runs the benchmarks (only those whose method names are in <paramref name="methods"/>, when given) with
+    /// <paramref name="warmupCount"/> warm-up and <paramref name="iterationCount"/> measured iterations.
+    /// </summary>
+    public static IReadOnlyDictionary<string, MicroResult> Run(int warmupCount = 4, int iterationCount = 12, IReadOnlyCollection<string>? methods = null)
     {
         // in-process keeps the run short; modest counts keep the whole command under a few minutes
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
-            .WithWarmupCount(4)
-            .WithIterationCount(12);
+            .WithWarmupCount(warmupCount)
+            .WithIterationCount(iterationCount);
         var config = DefaultConfig.Instance
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "creditedge-benchmarks"));
+        if (methods is not null)
+        {
+            config = config.AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b => methods.Contains(b.Descriptor.WorkloadMethod.Name)));
+        }
 
         var results = new Dictionary<string, MicroResult>(StringComparer.Ordinal);
         foreach (var summary in BenchmarkRunner.Run([typeof(OrtBenchmarks), typeof(DecisionPathBenchmarks)], config))

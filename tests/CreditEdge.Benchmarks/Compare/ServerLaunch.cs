@@ -1,0 +1,41 @@
+namespace CreditEdge.Benchmarks.Compare;
+
+/// <summary>How to start one of the compared servers as its own process on a loopback port.</summary>
+public sealed record ServerLaunch(string Name, string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory)
+{
+    /// <summary>
+    /// The agent's Release build on a fresh data directory. The fp32 variant is pinned so it runs the same model file as the
+    /// Node peer (with <c>auto</c> it may pick int8 on this CPU). <c>Storage:Durable=false</c> acknowledges before the fsync.
+    /// </summary>
+    public static ServerLaunch Agent(string agentDll, int port, string dataDirectory, bool durable) => new(
+        durable ? "agent" : "agent (non-durable)",
+        "dotnet",
+        [
+            agentDll,
+            $"--DataDirectory={dataDirectory}",
+            $"--Api:Urls=http://127.0.0.1:{port}",
+            "--Models:Variant=fp32",
+            $"--Storage:Durable={(durable ? "true" : "false")}",
+        ],
+        dataDirectory);
+
+    /// <summary>The Node peer (tests/node-peer/server.js), its decisions appended to <paramref name="logFile"/>.</summary>
+    public static ServerLaunch Peer(string peerDirectory, string manifest, int port, string logFile, bool durable) => new(
+        durable ? "Node peer" : "Node peer (non-durable)",
+        "node",
+        [
+            Path.Combine(peerDirectory, "server.js"),
+            $"--manifest={manifest}",
+            $"--port={port}",
+            $"--data={logFile}",
+            $"--durable={(durable ? "true" : "false")}",
+        ],
+        Path.GetDirectoryName(logFile)!);
+
+    /// <summary>The ASP.NET Core hello world (benchmarks/hello): the floor for a .NET web process's start.</summary>
+    public static ServerLaunch Hello(string helloDll, int port, string workingDirectory) => new(
+        "dotnet hello world",
+        "dotnet",
+        [helloDll, $"--urls=http://127.0.0.1:{port}"],
+        workingDirectory);
+}
