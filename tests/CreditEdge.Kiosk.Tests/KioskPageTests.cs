@@ -24,6 +24,28 @@ public sealed class KioskPageTests(ChromiumFixture chromium) : IDisposable
         var applicant = GoldenSet.Records[0];
         var api = await ScoreByApiAsync(agent, applicant.Features);
 
+        // the form speaks the package's words (its schema file's texts): each field's label and unit, each code's meaning
+        var features = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.DefaultModel, "manifest.json")))!["features"]!.AsArray();
+        var worded = 0;
+        foreach (var feature in features)
+        {
+            var name = feature!["name"]!.GetValue<string>();
+            var label = kiosk.Page.Locator($"label[for=f-{name}]");
+            foreach (var text in new[] { feature["label"], feature["unit"] }.OfType<JsonNode>())
+            {
+                await Expect(label).ToContainTextAsync(text.GetValue<string>());
+                worded++;
+            }
+
+            foreach (var (code, meaning) in feature["codeLabels"]?.AsObject() ?? [])
+            {
+                await Expect(kiosk.Field(name).Locator($"option[value='{code}']")).ToHaveTextAsync(meaning!.GetValue<string>());
+                worded++;
+            }
+        }
+
+        Assert.True(worded > features.Count, $"the default package words its form: {worded} labels, units and code meanings");
+
         await kiosk.FillAsync(applicant.Features);
         await kiosk.Page.ScreenshotAsync(new() { Path = Path.Combine(KioskSession.ArtifactDirectory, "form.png"), FullPage = true });
         await kiosk.Page.Locator("#submit").ClickAsync();
