@@ -45,5 +45,13 @@ public sealed record DecisionStoreSettings
     /// </summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>
+    /// Log pages after which a commit first copies the log into the data file (LiteDB's checkpoint: the data file fsynced,
+    /// then the log emptied). Default 100 (800 KiB), not LiteDB's 1,000: a commit of one decision writes about 8 pages, and
+    /// the larger the log, the longer each commit's page lookups and the one commit that checkpoints take — measured on
+    /// two cores at one client, p99 19 ms → 8 ms durable and 14 ms → 3.4 ms without fsync (README "Performance").
+    /// </summary>
+    public int CheckpointPages { get; init; } = 100;
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
 }

@@ -39,7 +39,7 @@ internal sealed class StoreEngine : IDisposable
             data = new SyncedFileStream(dataPath, settings.OnFileSynced, settings.Durable);
             log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile), settings.OnFileSynced, settings.Durable);
             var engine = new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, TempStream = new MemoryStream(), Password = password });
-            var db = new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true);
+            var db = new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true) { CheckpointSize = settings.CheckpointPages };
             return new StoreEngine(data, log, engine, db);
         }
         catch (LiteException ex) when (ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))

@@ -106,6 +106,27 @@ public sealed class StoredLayoutTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveAsync_OneAtATime_LogCheckpointedOnceItPassesCheckpointPages()
+    {
+        // one decision per commit writes about 8 log pages; LiteDB's own default would let the log reach 1,000
+        var settings = new DecisionStoreSettings { DataDirectory = _dir.Path, Durable = false };
+        var log = _dir.Combine(DecisionStoreSettings.LogFile);
+        var random = new Random(9);
+        long largest = 0;
+        using (var store = LiteDecisionStore.Open(settings, NullLogger.Instance))
+        {
+            for (var n = 0; n < 150; n++)
+            {
+                await store.SaveAsync(Realistic(n, random, oddTexts: false), CancellationToken.None);
+                largest = Math.Max(largest, new FileInfo(log).Length);
+            }
+        }
+
+        Assert.Equal(100, settings.CheckpointPages);
+        Assert.InRange(largest / 8192, settings.CheckpointPages, settings.CheckpointPages + 20); // reached it, and checkpointed there
+    }
+
+    [Fact]
     public async Task Open_StoreWrittenInTheEarlierLayout_ReadsSendsVerifiesAndGoesOnInTheNewOne()
     {
         var random = new Random(5);
