@@ -21,7 +21,7 @@ public static class AgentApp
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, MinWorkerThreads), completionPorts);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddAgentConfiguration(args).AddDecisionStore().AddScoring().AddHardware().AddFleet().AddTerminals();
+        builder.AddAgentConfiguration(args).AddScoring().AddDecisionStore().AddHardware().AddFleet().AddTerminals();
         builder.Services.AddSystemd();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         builder.Services.AddSingleton<Readiness>();

@@ -141,7 +141,7 @@ public static class AgentHostingExtensions
         builder.Services.AddSingleton<ScoringService>();
         builder.Services.AddSingleton<RolloutGate>();
         builder.Services.AddSingleton(sp => new RolloutStateFile(Path.GetFullPath(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataDirectory)));
-        builder.Services.AddHostedService<StartupService>();
+        builder.Services.AddHostedService<StartupService>(); // first hosted service: its model load overlaps the store's open
         builder.Services.AddHostedService<SystemdWatchdog>();
         return builder;
     }
