@@ -13,7 +13,9 @@ namespace CreditEdge.Storage;
 /// hash}</c> in <c>audit</c>.</item>
 /// <item>A device event's link stays in <c>audit</c>: <c>{_id: seq, event, at, previous, hash}</c>.</item>
 /// <item>Hashes are 32 bytes; before, 64 lower-hex characters (links, chain head, retention checkpoint).</item>
-/// <item>An outbox record is <c>{_id: seq}</c>, its payload the decision with that <c>seq</c>; before, <c>{_id, decisionId, payload}</c> with a copy.</item>
+/// <item>The outbox is a mark in <c>meta</c> (<see cref="OutboxMark"/>): the decisions after it wait. Before, a record per
+/// waiting decision in <c>outbox</c>: <c>{_id: seq}</c> pointing at the decision, and before that <c>{_id, decisionId, payload}</c>
+/// with a copy; such records are still sent and acknowledged first.</item>
 /// </list>
 /// Readers see every link in one shape (<see cref="LinksAfter"/>): <c>{_id: seq, decisionId, previous?, hash, decision?}</c>
 /// for a decision (<c>decision</c>: the document, when the link is the decision itself; then no <c>previous</c>) or
