@@ -49,7 +49,6 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     private volatile string? _unwritableReason;
     private TimeSpan _probeDelay;
     private long _outboxDepth;
-    private volatile bool _outboxMarkStored; // a store opened without the mark gets it with its first commit
     private long _commitStarted; // Stopwatch timestamp of the commit the writer is in; 0 while it waits for work
     private bool _disposed;
 
@@ -63,9 +62,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         _lock = directoryLock;
         _password = password;
         _engine = engine;
-        var mark = OutboxMark.Read(engine.Db, out var markStored);
-        _outboxMarkStored = markStored;
-        _outboxDepth = engine.Db.GetCollection(Outbox).LongCount() + mark.Count(engine.Db.GetCollection(Decisions));
+        _outboxDepth = engine.Db.GetCollection(Outbox).LongCount() + OutboxMark.Read(engine.Db, out _).Count(engine.Db.GetCollection(Decisions));
         _probeDelay = settings.ProbeMinDelay;
         EnsureSequenceIndex(engine.Db);
         Probe();
@@ -287,49 +284,10 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             return;
         }
 
-        // one transaction: an earlier layout's records deleted by primary key, the rest moves the mark (one document)
-        var removed = Read(db =>
-        {
-            var outbox = db.GetCollection(Outbox);
-            var decisions = db.GetCollection(Decisions);
-            var removed = 0;
-            db.BeginTrans();
-            try
-            {
-                var mark = OutboxMark.Read(db, out _);
-                var marked = 0;
-                foreach (var sequence in sequences)
-                {
-                    if (outbox.Delete(sequence))
-                    {
-                        removed++;
-                    }
-                    else if (mark.Acknowledge(decisions, sequence))
-                    {
-                        marked++;
-                    }
-                }
-
-                if (marked > 0)
-                {
-                    db.GetCollection(Meta).Upsert(mark.ToDocument());
-                }
-
-                db.Commit();
-                if (marked > 0)
-                {
-                    _outboxMarkStored = true;
-                }
-
-                return removed + marked;
-            }
-            catch (Exception ex) when (ex is LiteException or IOException)
-            {
-                TryRollback(db);
-                MarkUnwritable(ex); // the writer's probe replaces the engine if the failure closed it
-                throw;
-            }
-        });
+        // on the writer thread, in its next commit (CommitBatch): LiteDB is only ever written by one transaction at a time
+        var pending = new PendingAcknowledgement(sequences);
+        Enqueue(pending, CancellationToken.None);
+        var removed = pending.Done.Task.GetAwaiter().GetResult();
         Interlocked.Add(ref _outboxDepth, -removed);
     }
 
@@ -787,6 +745,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
         var engine = _engine!;
         var db = engine.Db;
+        var synced = false; // decisions and events are answered once durable; acknowledgements alone need no fsync
         try
         {
             db.BeginTrans();
@@ -794,11 +753,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var keys = db.GetCollection(Idempotency);
             var audit = db.GetCollection(Audit);
             var meta = db.GetCollection(Meta);
-            if (!_outboxMarkStored && meta.FindById(OutboxMark.Id) is null)
-            {
-                meta.Insert(OutboxMark.Read(db, out _).ToDocument()); // before this batch moves the chain head it counts from
-            }
-
+            var outbox = db.GetCollection(Outbox);
+            var mark = OutboxMark.Read(db, out var markStored); // read before this batch moves the chain head it counts from
+            var markChanged = !markStored;
             var head = meta.FindById(ChainHeadId);
             var sequence = head is null ? 0L : head["sequence"].AsInt64;
             var previous = head is null ? AuditChain.Genesis : StoredDocuments.HashText(head["hash"]);
@@ -806,6 +763,21 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             var added = 0;
             foreach (var write in batch)
             {
+                if (write is PendingAcknowledgement acknowledgement)
+                {
+                    foreach (var acknowledged in acknowledgement.Sequences)
+                    {
+                        if (outbox.Delete(acknowledged) || mark.Acknowledge(decisions, acknowledged))
+                        {
+                            acknowledgement.Removed++;
+                            markChanged = true;
+                        }
+                    }
+
+                    continue;
+                }
+
+                synced = true;
                 if (write is PendingEvent pendingEvent)
                 {
                     sequence++;
@@ -852,12 +824,28 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 pending.Result = decision;
             }
 
-            meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = StoredDocuments.Hash(previous) });
+            if (synced)
+            {
+                meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = StoredDocuments.Hash(previous) });
+            }
+
+            if (markChanged)
+            {
+                meta.Upsert(mark.ToDocument());
+            }
+
             db.Commit();
-            engine.Log.Sync();
-            _outboxMarkStored = true;
+            if (synced)
+            {
+                engine.Log.Sync();
+            }
+
             Interlocked.Add(ref _outboxDepth, added);
-            MarkWritable();
+            if (synced)
+            {
+                MarkWritable(); // an fsync that returned: as good a probe as any
+            }
+
             foreach (var write in batch)
             {
                 write.Complete();
@@ -878,7 +866,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             return;
         }
 
-        if (RecordsAdded is { } committed)
+        if (synced && RecordsAdded is { } committed)
         {
             // off the writer thread: a listener never delays the next commit, and cannot deadlock Dispose
             ThreadPool.QueueUserWorkItem(static state =>
