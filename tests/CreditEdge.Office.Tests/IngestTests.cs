@@ -158,6 +158,45 @@ public sealed class IngestTests(PostgresCluster cluster) : IClassFixture<Postgre
         Assert.Equal(HttpStatusCode.OK, (await office.Http.GetAsync("/readyz")).StatusCode);
     }
 
+    [Fact]
+    public async Task Ingest_StatusTelemetryAndModelEvents_NewestStatusWinsDriftExtractedEventsOnce()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var office = await InProcessOffice.StartAsync(broker.Url, database, "--workers", "2");
+        await WaitReadyAsync(office);
+        await using var device = new DevicePublisher(broker.Url, "kiosk-s");
+        static string Status(string state, string at) =>
+            $$"""{"state":"{{state}}","deviceId":"kiosk-s","agentVersion":"1.4.0","modelId":"taiwan-credit","modelVersion":"0.2.0","variant":"int8","uptimeSeconds":5,"at":"{{at}}"}""";
+
+        await device.PublishRawAsync("status", Status("online", "2026-11-30T08:00:02Z"), CancellationToken.None);
+        await device.PublishRawAsync("status", Status("offline", "2026-11-30T08:00:01Z"), CancellationToken.None); // older: must not win
+        for (var round = 0; round < 2; round++) // sent twice: stored once
+        {
+            await device.PublishRawAsync("telemetry", """
+                {"deviceId":"kiosk-s","at":"2026-11-30T08:00:00Z","decisions":{"approve":3},"latencyBuckets":{},"outboxDepth":0,"storageBytes":10,
+                 "drift":{"observations":40,"scorePsi":0.02,"featurePsi":{"LIMIT_BAL":0.11,"PAY_0":0.31}}}
+                """, CancellationToken.None);
+            await device.PublishRawAsync("model/events", """
+                {"event":"active","deviceId":"kiosk-s","sequence":7,"modelId":"taiwan-credit","version":"0.2.0","packageSha256":null,"at":"2026-11-30T08:00:00Z"}
+                """, CancellationToken.None);
+        }
+
+        await Eventually.HoldsAsync(async () => MetricSum(await office.Http.GetStringAsync("/metrics"), "office_messages_total") >= 6, Settle, "6 messages acknowledged");
+        Assert.Equal([("online", "2026-11-30 08:00:02")],
+            await OfficeDatabase.PairsAsync(database, "SELECT state, to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM devices"));
+        Assert.Equal(1, await OfficeDatabase.CountAsync(database, "SELECT count(*) FROM telemetry WHERE device_id = 'kiosk-s'"));
+        Assert.Equal([("LIMIT_BAL", "0.11"), ("PAY_0", "0.31")],
+            await OfficeDatabase.PairsAsync(database, "SELECT feature, psi FROM drift WHERE device_id = 'kiosk-s' ORDER BY feature"));
+        Assert.Equal([("active", "7")], await OfficeDatabase.PairsAsync(database, "SELECT event, sequence FROM model_events"));
+        Assert.Equal(0, await OfficeDatabase.CountAsync(database, "SELECT count(*) FROM rejected_messages"));
+
+        // A newer status replaces the row.
+        await device.PublishRawAsync("status", Status("offline", "2026-11-30T09:00:00Z"), CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await OfficeDatabase.PairsAsync(database, "SELECT state, device_id FROM devices")).SequenceEqual([("offline", "kiosk-s")]),
+            Settle, "the newer status stored");
+    }
+
     internal static Task WaitReadyAsync(InProcessOffice office) =>
         Eventually.HoldsAsync(async () => (await office.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "/readyz 200");
 
