@@ -18,11 +18,15 @@ public sealed class DevicePublisher : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly string _brokerUrl;
+    private readonly string? _username;
+    private readonly string? _password;
 
-    public DevicePublisher(string brokerUrl, string deviceId)
+    public DevicePublisher(string brokerUrl, string deviceId, string? username = null, string? password = null)
     {
         _brokerUrl = brokerUrl;
         DeviceId = deviceId;
+        _username = username;
+        _password = password;
     }
 
     public string DeviceId { get; }
@@ -56,14 +60,19 @@ public sealed class DevicePublisher : IAsyncDisposable
                 if (!_client.IsConnected)
                 {
                     var uri = new Uri(_brokerUrl);
-                    await _client.ConnectAsync(new MqttClientOptionsBuilder()
+                    var options = new MqttClientOptionsBuilder()
                         .WithTcpServer(uri.Host, uri.Port)
                         .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                         .WithClientId($"device-{DeviceId}")
                         .WithCleanStart(false)
                         .WithSessionExpiryInterval(3600)
-                        .WithTimeout(TimeSpan.FromSeconds(3))
-                        .Build(), cancellationToken);
+                        .WithTimeout(TimeSpan.FromSeconds(3));
+                    if (_username is not null)
+                    {
+                        options.WithCredentials(_username, _password);
+                    }
+
+                    await _client.ConnectAsync(options.Build(), cancellationToken);
                 }
 
                 if (attempt > 0)
