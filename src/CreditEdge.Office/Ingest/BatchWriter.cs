@@ -15,6 +15,16 @@ namespace CreditEdge.Office.Ingest;
 /// </summary>
 internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartitions partitions)
 {
+    /// <summary>
+    /// From this many decisions in a batch on, they go in by binary COPY into a temporary table and one
+    /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c>; below it, by one <c>INSERT … SELECT FROM unnest(…)</c>. Measured on
+    /// PostgreSQL 15, fsync on, ~1 KB decisions (median per committed batch): 50 rows 4.5 ms unnest vs 12 ms COPY; 500 rows
+    /// 55–63 ms unnest vs 16–26 ms COPY (README "The office service").
+    /// </summary>
+    internal const int CopyThreshold = 100;
+
+    private const string DecisionColumns = "decision_id, created_at, device_id, outcome, score, probability, model_id, model_version, terminal_id, body";
+
     public async Task<BatchResult> CommitAsync(IReadOnlyList<object> rows, string ingestedBy, CancellationToken cancellationToken)
     {
         await partitions.EnsureAsync(rows.OfType<DecisionRow>().Select(d => DecisionPartitions.MonthOf(d.CreatedAt)), cancellationToken);
@@ -83,10 +93,14 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
         var drift = telemetry.SelectMany(t => t.Drift.Select(d => (t.DeviceId, t.At, Feature: d.Key, Psi: d.Value))).ToList();
 
         int decisionRows = 0, telemetryRows = 0, driftRows = 0, eventRows = 0, deviceRows = 0, rejectedRows = 0;
-        if (decisions.Count > 0)
+        if (decisions.Count >= CopyThreshold)
         {
-            decisionRows = await ExecuteAsync(connection, transaction, """
-                INSERT INTO decisions (decision_id, created_at, device_id, outcome, score, probability, model_id, model_version, terminal_id, body, ingested_by)
+            decisionRows = await CopyDecisionsAsync(connection, transaction, decisions, ingestedBy, cancellationToken);
+        }
+        else if (decisions.Count > 0)
+        {
+            decisionRows = await ExecuteAsync(connection, transaction, $"""
+                INSERT INTO decisions ({DecisionColumns}, ingested_by)
                 SELECT d.*, $11 FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::integer[], $6::double precision[],
                                            $7::text[], $8::text[], $9::text[], $10::jsonb[]) AS d
                 ON CONFLICT DO NOTHING
@@ -156,6 +170,43 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
         }
 
         return new BatchResult(decisionRows, telemetryRows, driftRows, eventRows, deviceRows, rejectedRows);
+    }
+
+    private static async Task<int> CopyDecisionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<DecisionRow> decisions, string ingestedBy, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction,
+            "CREATE TEMP TABLE IF NOT EXISTS decisions_in (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; TRUNCATE decisions_in", cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY decisions_in ({DecisionColumns}, ingested_by) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var d in decisions)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(d.DecisionId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(d.DeviceId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.Outcome, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.Score, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(d.Probability, NpgsqlDbType.Double, cancellationToken);
+                await copy.WriteAsync(d.ModelId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.ModelVersion, NpgsqlDbType.Text, cancellationToken);
+                if (d.TerminalId is null)
+                {
+                    await copy.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await copy.WriteAsync(d.TerminalId, NpgsqlDbType.Text, cancellationToken);
+                }
+
+                await copy.WriteAsync(d.Body, NpgsqlDbType.Jsonb, cancellationToken);
+                await copy.WriteAsync(ingestedBy, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        return await ExecuteAsync(connection, transaction,
+            $"INSERT INTO decisions ({DecisionColumns}, ingested_by) SELECT {DecisionColumns}, ingested_by FROM decisions_in ON CONFLICT DO NOTHING", cancellationToken);
     }
 
     /// <summary>The same message delivered again has the same digest, so it is rejected once.</summary>
