@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using CreditEdge.Office.Database;
 using Npgsql;
@@ -57,8 +56,9 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
             catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal))
             {
                 await transaction.RollbackAsync("one", cancellationToken);
-                var (topic, payload) = Source(row);
-                result = await WriteAsync(connection, transaction, [new RejectedRow(topic, payload, $"refused by PostgreSQL: {ex.SqlState} {ex.MessageText}")], ingestedBy, cancellationToken);
+                var reason = $"refused by PostgreSQL: {ex.SqlState} {ex.MessageText}";
+                var rejected = row is RejectedRow r ? r with { Reason = reason } : RejectedRow.Of(Source(row).Topic, Source(row).Payload, reason);
+                result = await WriteAsync(connection, transaction, [rejected], ingestedBy, cancellationToken);
             }
 
             await transaction.ReleaseAsync("one", cancellationToken);
@@ -75,7 +75,6 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
         TelemetryRow t => ($"creditedge/devices/{t.DeviceId}/telemetry", Encoding.UTF8.GetBytes(t.Body)),
         StatusRow s => ($"creditedge/devices/{s.DeviceId}/status", Encoding.UTF8.GetBytes(s.Body)),
         ModelEventRow e => ($"creditedge/devices/{e.DeviceId}/model/events", Encoding.UTF8.GetBytes(e.Body)),
-        RejectedRow r => (r.Topic, r.Payload),
         _ => throw new ArgumentException($"unknown row type {row.GetType().Name}", nameof(row)),
     };
 
@@ -165,7 +164,7 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
                 SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::text[])
                 ON CONFLICT (digest) DO NOTHING
                 """, cancellationToken,
-                rejected.Select(r => Digest(r.Topic, r.Payload)).ToArray(), Array(rejected.Select(r => Clean(r.Topic))),
+                rejected.Select(r => r.Digest).ToArray(), Array(rejected.Select(r => Clean(r.Topic))),
                 rejected.Select(r => r.Payload).ToArray(), Array(rejected.Select(r => Clean(r.Reason))));
         }
 
@@ -209,18 +208,8 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
             $"INSERT INTO decisions ({DecisionColumns}, ingested_by) SELECT {DecisionColumns}, ingested_by FROM decisions_in ON CONFLICT DO NOTHING", cancellationToken);
     }
 
-    /// <summary>The same message delivered again has the same digest, so it is rejected once.</summary>
-    private static byte[] Digest(string topic, byte[] payload)
-    {
-        var topicBytes = Encoding.UTF8.GetBytes(topic);
-        var all = new byte[topicBytes.Length + 1 + payload.Length];
-        topicBytes.CopyTo(all, 0);
-        payload.CopyTo(all, topicBytes.Length + 1);
-        return SHA256.HashData(all);
-    }
-
-    /// <summary>Text columns cannot hold NUL; a reason or topic quoting one gets U+FFFD instead.</summary>
-    private static string Clean(string text) => text.Replace('\0', '\uFFFD');
+    /// <summary>Text columns hold neither NUL nor lone surrogates; a reason or topic quoting one gets U+FFFD instead.</summary>
+    private static string Clean(string text) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)).Replace('\0', '\uFFFD');
 
     private static string?[] Array(IEnumerable<string?> values) => values.ToArray();
 
