@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 using System.Threading.Channels;
 using CreditEdge.Office.Observability;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,11 @@ internal sealed partial class IngestWorker
     private readonly Channel<Inbound> _queue;
     private readonly ResiliencePipeline _commitPipeline;
     private readonly MqttClientFactory _factory = new();
+    private readonly string _echoTopic;
     private long _generation;
     private int _batchCount;
+    private long _stalls;
+    private TaskCompletionSource<string> _echo = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IngestWorker(int index, OfficeOptions options, BatchWriter writer, TimeProvider time, ILogger logger)
     {
@@ -45,6 +49,7 @@ internal sealed partial class IngestWorker
         _time = time;
         _logger = logger;
         ClientId = $"{options.ClientIdPrefix}-{index}";
+        _echoTopic = CreditEdge.Messaging.Topics.OfficeEcho(ClientId);
         Stats = new WorkerStats(ClientId);
         // Room for one connection's worth of in-flight messages plus what an earlier connection left queued.
         _queue = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.MaxInFlight * 2)
@@ -77,6 +82,9 @@ internal sealed partial class IngestWorker
     public string ClientId { get; }
 
     public WorkerStats Stats { get; }
+
+    /// <summary>Times the receive path was found stalled (the echo probe did not come back) and the connection replaced.</summary>
+    public long Stalls => Interlocked.Read(ref _stalls);
 
     /// <summary>Receives and commits until <paramref name="stoppingToken"/> is cancelled; what is not acknowledged by then stays in the broker's session.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -114,8 +122,14 @@ internal sealed partial class IngestWorker
             };
             client.ApplicationMessageReceivedAsync += async e =>
             {
-                e.AutoAcknowledge = false; // PUBACK after the batch holding it is committed
                 var m = e.ApplicationMessage;
+                if (m.Topic == _echoTopic)
+                {
+                    Volatile.Read(ref _echo).TrySetResult(Encoding.UTF8.GetString(m.Payload)); // QoS 0: nothing to acknowledge
+                    return;
+                }
+
+                e.AutoAcknowledge = false; // PUBACK after the batch holding it is committed
                 await _queue.Writer.WriteAsync(new Inbound(m.Topic, m.Payload.ToArray(), e, generation), stoppingToken);
             };
             try
@@ -134,8 +148,16 @@ internal sealed partial class IngestWorker
                 failures = 0;
                 Stats.SetConnected(true);
                 Log.Connected(_logger, ClientId, _options.Broker, result.IsSessionPresent);
-                await disconnected.Task.WaitAsync(stoppingToken);
-                Log.Disconnected(_logger, ClientId);
+                if (await WatchAsync(client, disconnected.Task, stoppingToken))
+                {
+                    Log.Disconnected(_logger, ClientId);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _stalls);
+                    Log.ReceiveStalled(_logger, ClientId, _options.EchoTimeout.TotalSeconds);
+                    await DisconnectAsync(client);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -160,6 +182,53 @@ internal sealed partial class IngestWorker
             catch (OperationCanceledException)
             {
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// While connected, every <see cref="OfficeOptions.EchoInterval"/> publishes a probe to the worker's own echo topic and
+    /// waits up to <see cref="OfficeOptions.EchoTimeout"/> for it to come back through the receive handler. Returns true
+    /// when the connection dropped, false when a probe was lost while connected (the receive path stalled).
+    /// </summary>
+    private async Task<bool> WatchAsync(IMqttClient client, Task disconnected, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.EchoInterval, _time);
+        while (true)
+        {
+            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            if (await Task.WhenAny(tick, disconnected) == disconnected)
+            {
+                return true;
+            }
+
+            await tick;
+            var probe = Guid.NewGuid().ToString("N");
+            var echo = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _echo, echo);
+            try
+            {
+                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_echoTopic).WithPayload(probe)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce).Build(), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                return true; // could not send: the connection is going; the loop reconnects
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var timeout = Task.Delay(_options.EchoTimeout, _time, wait.Token);
+            var first = await Task.WhenAny(echo.Task, timeout, disconnected);
+            await wait.CancelAsync();
+            stoppingToken.ThrowIfCancellationRequested();
+            if (first == disconnected)
+            {
+                return true;
+            }
+
+            if (first == timeout)
+            {
+                return false;
             }
         }
     }
@@ -203,6 +272,8 @@ internal sealed partial class IngestWorker
         {
             subscribe.WithTopicFilter($"$share/{_options.Group}/{filter}", MqttQualityOfServiceLevel.AtLeastOnce);
         }
+
+        subscribe.WithTopicFilter(_echoTopic, MqttQualityOfServiceLevel.AtMostOnce);
 
         var subscribed = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
         var refused = subscribed.Items.Where(i => (int)i.ResultCode > 2).Select(i => $"{i.TopicFilter.Topic}: {i.ResultCode}").ToList();
@@ -322,6 +393,9 @@ internal sealed partial class IngestWorker
 
         [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Worker {ClientId}: message on {Topic} rejected: {Reason}")]
         public static partial void Rejected(ILogger logger, string clientId, string topic, string reason);
+
+        [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Worker {ClientId}: receive path stalled (the echo probe did not return within {TimeoutSeconds} s while connected); reconnecting")]
+        public static partial void ReceiveStalled(ILogger logger, string clientId, double timeoutSeconds);
 
         [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Worker {ClientId}: acknowledging failed (the broker delivers it again): {Reason}")]
         public static partial void AcknowledgeFailed(ILogger logger, string clientId, string reason);
