@@ -40,6 +40,8 @@ internal sealed partial class IngestWorker
     private long _generation;
     private int _batchCount;
     private long _stalls;
+    private long _overflowGeneration;
+    private IMqttClient? _current;
     private TaskCompletionSource<string> _echo = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IngestWorker(int index, OfficeOptions options, BatchWriter writer, TimeProvider time, ILogger logger)
@@ -120,17 +122,25 @@ internal sealed partial class IngestWorker
                 disconnected.TrySetResult();
                 return Task.CompletedTask;
             };
-            client.ApplicationMessageReceivedAsync += async e =>
+            client.ApplicationMessageReceivedAsync += e =>
             {
                 var m = e.ApplicationMessage;
                 if (m.Topic == _echoTopic)
                 {
                     Volatile.Read(ref _echo).TrySetResult(Encoding.UTF8.GetString(m.Payload)); // QoS 0: nothing to acknowledge
-                    return;
+                    return Task.CompletedTask;
                 }
 
                 e.AutoAcknowledge = false; // PUBACK after the batch holding it is committed
-                await _queue.Writer.WriteAsync(new Inbound(m.Topic, m.Payload.ToArray(), e, generation), stoppingToken);
+                if (!_queue.Writer.TryWrite(new Inbound(m.Topic, m.Payload.ToArray(), e, generation)))
+                {
+                    // Full only with what dropped connections left while commits fail: never block the receive path (the
+                    // echo probe must get through). Not acknowledged, so the session delivers it again after the reconnect
+                    // the batch loop asks for once the queue has room for a whole window again.
+                    Interlocked.Exchange(ref _overflowGeneration, generation);
+                }
+
+                return Task.CompletedTask;
             };
             try
             {
@@ -146,6 +156,7 @@ internal sealed partial class IngestWorker
                 await SubscribeAsync(client, stoppingToken);
 
                 failures = 0;
+                Volatile.Write(ref _current, client);
                 Stats.SetConnected(true);
                 Log.Connected(_logger, ClientId, _options.Broker, result.IsSessionPresent);
                 if (await WatchAsync(client, disconnected.Task, stoppingToken))
@@ -326,6 +337,13 @@ internal sealed partial class IngestWorker
 
             batch.Clear();
             Volatile.Write(ref _batchCount, 0);
+            if (Interlocked.Read(ref _overflowGeneration) == Interlocked.Read(ref _generation) && reader.Count <= _options.MaxInFlight
+                && Volatile.Read(ref _current) is { IsConnected: true } current)
+            {
+                Interlocked.Exchange(ref _overflowGeneration, 0);
+                Log.ReconnectAfterOverflow(_logger, ClientId);
+                await DisconnectAsync(current); // the resumed session delivers what the full queue could not take
+            }
         }
     }
 
@@ -396,6 +414,9 @@ internal sealed partial class IngestWorker
 
         [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Worker {ClientId}: receive path stalled (the echo probe did not return within {TimeoutSeconds} s while connected); reconnecting")]
         public static partial void ReceiveStalled(ILogger logger, string clientId, double timeoutSeconds);
+
+        [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Worker {ClientId}: its queue was full and left messages unacknowledged; reconnecting so the session delivers them again")]
+        public static partial void ReconnectAfterOverflow(ILogger logger, string clientId);
 
         [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Worker {ClientId}: acknowledging failed (the broker delivers it again): {Reason}")]
         public static partial void AcknowledgeFailed(ILogger logger, string clientId, string reason);
