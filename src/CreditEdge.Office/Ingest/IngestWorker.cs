@@ -29,6 +29,9 @@ internal sealed partial class IngestWorker
         "creditedge/devices/+/model/events",
     ];
 
+    /// <summary>How long a stopping worker lets the batch in hand commit (and be acknowledged) before it disconnects.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private readonly OfficeOptions _options;
     private readonly BatchWriter _writer;
     private readonly TimeProvider _time;
@@ -91,10 +94,13 @@ internal sealed partial class IngestWorker
     /// <summary>Receives and commits until <paramref name="stoppingToken"/> is cancelled; what is not acknowledged by then stays in the broker's session.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var batches = Task.Run(() => BatchLoopAsync(stoppingToken), CancellationToken.None);
+        // On stop the batch being committed gets ShutdownGrace to finish and be acknowledged before the client disconnects.
+        using var commitStop = new CancellationTokenSource();
+        using var stopping = stoppingToken.Register(() => commitStop.CancelAfter(ShutdownGrace));
+        var batches = Task.Run(() => BatchLoopAsync(stoppingToken, commitStop.Token), CancellationToken.None);
         try
         {
-            await ConnectionLoopAsync(stoppingToken);
+            await ConnectionLoopAsync(batches, stoppingToken);
         }
         finally
         {
@@ -109,7 +115,7 @@ internal sealed partial class IngestWorker
         }
     }
 
-    private async Task ConnectionLoopAsync(CancellationToken stoppingToken)
+    private async Task ConnectionLoopAsync(Task batches, CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -172,6 +178,7 @@ internal sealed partial class IngestWorker
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                await Task.WhenAny(batches, Task.Delay(ShutdownGrace + TimeSpan.FromSeconds(1), _time, CancellationToken.None));
                 Stats.SetConnected(false);
                 await DisconnectAsync(client);
                 break;
@@ -312,7 +319,7 @@ internal sealed partial class IngestWorker
         }
     }
 
-    private async Task BatchLoopAsync(CancellationToken stoppingToken)
+    private async Task BatchLoopAsync(CancellationToken stoppingToken, CancellationToken commitToken)
     {
         var reader = _queue.Reader;
         var batch = new List<Inbound>(_options.BatchSize);
@@ -328,7 +335,7 @@ internal sealed partial class IngestWorker
             }
 
             var started = Stopwatch.GetTimestamp();
-            var result = await _commitPipeline.ExecuteAsync(async ct => await _writer.CommitAsync(rows, ClientId, ct), stoppingToken);
+            var result = await _commitPipeline.ExecuteAsync(async ct => await _writer.CommitAsync(rows, ClientId, ct), commitToken);
             Stats.Committed(batch.Count, Stopwatch.GetElapsedTime(started), result);
             foreach (var message in batch)
             {
