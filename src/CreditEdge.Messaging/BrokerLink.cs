@@ -109,7 +109,8 @@ public sealed partial class BrokerLink : IDisposable
     /// delivered it by then — a request nobody waits for any more is not handed to a device that comes back later.
     /// </summary>
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
-        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default, string contentType = "application/json", TimeSpan? messageExpiry = null)
+        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default, string contentType = "application/json", TimeSpan? messageExpiry = null,
+        bool requireSubscriber = false)
     {
         var builder = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -133,7 +134,10 @@ public sealed partial class BrokerLink : IDisposable
         }
 
         var result = await _client.PublishAsync(builder.Build(), cancellationToken);
-        if (!result.IsSuccess)
+        // MQTTnet counts "no matching subscribers" (16) a success: the broker took the message and dropped it, which for a
+        // decision means nobody will ever get it (Mosquitto 2.0 forgets shared subscriptions across a restart, until the
+        // office's workers subscribe again)
+        if (!result.IsSuccess || (requireSubscriber && result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers))
         {
             throw new FleetPublishException(topic, result.ReasonCode.ToString(), result.ReasonString);
         }

@@ -46,8 +46,8 @@ public sealed class FleetLink : BackgroundService
 
     /// <inheritdoc cref="BrokerLink.PublishAsync"/>
     public Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken,
-        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default) =>
-        _link.PublishAsync(topic, payload, retain, cancellationToken, responseTopic, correlationData);
+        string? responseTopic = null, ReadOnlyMemory<byte> correlationData = default, bool requireSubscriber = false) =>
+        _link.PublishAsync(topic, payload, retain, cancellationToken, responseTopic, correlationData, requireSubscriber: requireSubscriber);
 
     /// <summary>Publishes the retained status again (e.g. after a model switch), when connected; false when not.</summary>
     public async Task<bool> PublishStatusAsync(CancellationToken cancellationToken)

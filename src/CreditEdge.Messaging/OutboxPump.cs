@@ -93,7 +93,7 @@ public sealed partial class OutboxPump : BackgroundService
             foreach (var window in records.Chunk(_options.MaxInFlight))
             {
                 var publishes = window
-                    .Select(r => _link.PublishAsync(_topic, Encoding.UTF8.GetBytes(r.Payload), retain: false, cancellationToken))
+                    .Select(r => _link.PublishAsync(_topic, Encoding.UTF8.GetBytes(r.Payload), retain: false, cancellationToken, requireSubscriber: true))
                     .ToArray();
                 try
                 {

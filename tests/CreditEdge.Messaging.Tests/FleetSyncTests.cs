@@ -35,6 +35,24 @@ public sealed class FleetSyncTests
     }
 
     [Fact]
+    public async Task OutboxPump_NobodySubscribed_KeepsTheDecisionsUntilTheOfficeSubscribes()
+    {
+        // "no matching subscribers" (PUBACK 16): the broker took each decision and dropped it. Seen for real when Mosquitto
+        // 2.0 restarts and forgets the office's shared subscriptions until its workers subscribe again.
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device);
+        await device.SaveDecisionsAsync(50);
+        await device.StartAsync();
+        await Eventually.HoldsAsync(() => Task.FromResult(device.Link.IsConnected), TimeSpan.FromSeconds(10), "the link up");
+        await Task.Delay(1500); // the pump tries, and is told nobody takes them
+        Assert.Equal(50, device.Outbox.Depth);
+
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office-1", cleanStart: false, subscribe: $"$share/office/{Topics.Decisions(Device)}");
+        await office.WaitForAsync(m => Unique(m).Count == 50, TimeSpan.FromSeconds(30), "all 50 decisions");
+        await Eventually.HoldsAsync(() => device.Outbox.Depth == 0, TimeSpan.FromSeconds(10), "an empty outbox");
+    }
+
+    [Fact]
     public async Task OutboxPump_BrokerStoppedAndRestartedMidStream_LosesNothing()
     {
         await using var broker = await MosquittoBroker.StartNewAsync();
