@@ -1,0 +1,18 @@
+namespace CreditEdge.Office.Ingest;
+
+/// <summary>A decision as stored in <c>decisions</c>; <see cref="Body"/> is the message as received (canonical decision JSON).</summary>
+internal sealed record DecisionRow(string DecisionId, DateTimeOffset CreatedAt, string DeviceId, string Outcome, int Score, double Probability,
+    string ModelId, string ModelVersion, string? TerminalId, string Body);
+
+/// <summary>One telemetry message and the per-feature PSI of its drift snapshot.</summary>
+internal sealed record TelemetryRow(string DeviceId, DateTimeOffset At, string Body, IReadOnlyList<KeyValuePair<string, double>> Drift);
+
+/// <summary>A retained status message: the <c>devices</c> row is updated only by a newer one (<see cref="At"/>).</summary>
+internal sealed record StatusRow(string DeviceId, string State, string? AgentVersion, string? ModelId, string? ModelVersion, string? Variant,
+    string? Locked, DateTimeOffset At, string Body);
+
+/// <summary>One step of a model update.</summary>
+internal sealed record ModelEventRow(string DeviceId, DateTimeOffset At, string Event, long Sequence, string? ModelId, string? Version, string Body);
+
+/// <summary>A message that could not be stored as what its topic says, kept with the reason.</summary>
+internal sealed record RejectedRow(string Topic, byte[] Payload, string Reason);
