@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 13's scale simulation (README "The fleet page and the scale simulation"), regenerated whole:
 #   benchmarks/office-scale.sh [--devices=1000] [--rate=R] [--duration=S] [--rounds=3] [--workers="1 2 4"] [--out=DIR]
-# Starts its own Mosquitto (loopback, free port, persistence on) and its own PostgreSQL cluster (initdb as an unprivileged
+# Starts its own Mosquitto for every round (loopback, free port, persistence on) and its own PostgreSQL cluster (initdb as an unprivileged
 # user into a temp dir, pg_ctl on a free loopback port, fsync on), then for each worker count and round: a fresh database,
 # the office with N ingest workers, and creditedge-office-sim with --devices simulated devices (each its own MQTT 5 client)
 # sending --rate decisions/s for --duration s. Measured from the database afterwards: rows/s (steady window), end-to-end
@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-devices=1000 rate=4000 duration=12 rounds=3 workers="1 2 4" out="$root/benchmarks/results"
+devices=1000 rate=4000 duration=10 rounds=3 workers="1 2 4" out="$root/benchmarks/results"
 for arg in "$@"; do
   case $arg in
     --devices=*) devices=${arg#*=} ;;
@@ -47,6 +47,7 @@ ticks() { # utime+stime of the given pids, in clock ticks (pids that are gone co
 pg_pids() { echo "$pg_master" $(pgrep -P "$pg_master" || true); }
 
 work=$(mktemp -d /tmp/office-scale.XXXXXX)
+chmod 755 "$work" # the cluster runs as an unprivileged user who must reach its directories
 mosquitto_pid="" pg_master="" office_pid=""
 cleanup() {
   [ -n "$office_pid" ] && kill "$office_pid" 2>/dev/null || true
@@ -58,27 +59,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "${OFFICE_SCALE_NO_BUILD:-}" != 1 ]; then
 echo "== Release builds: office, simulator, report"
 dotnet build -c Release src/CreditEdge.Office -nologo -v q
 dotnet build -c Release src/CreditEdge.Office.Simulation -nologo -v q
 dotnet build -c Release tests/CreditEdge.Benchmarks -nologo -v q
+fi
 office_dll="$root/src/CreditEdge.Office/bin/Release/net10.0/creditedge-office.dll"
 sim_dll="$root/src/CreditEdge.Office.Simulation/bin/Release/net10.0/creditedge-office-sim.dll"
-
-echo "== Mosquitto (loopback, persistence on)"
-mq_port=$(free_port)
-mkdir -p "$work/mosquitto"
-cat > "$work/mosquitto/mosquitto.conf" <<CONF
-listener $mq_port 127.0.0.1
-allow_anonymous true
-persistence true
-persistence_location $work/mosquitto/
-autosave_interval 60
-# the office's shared-subscription sessions queue whatever the ingest has not taken yet: no cap, so nothing is dropped
-max_queued_messages 0
-CONF
-"$mosquitto_bin" -c "$work/mosquitto/mosquitto.conf" >"$work/mosquitto/log" 2>&1 &
-mosquitto_pid=$!
 
 echo "== PostgreSQL cluster (initdb as an unprivileged user, loopback, fsync on)"
 pg_user=nobody
@@ -92,17 +80,38 @@ runuser -u "$pg_user" -- "$pg_bin/pg_ctl" -D "$work/pg" -w -l "$work/pgsock/log"
 pg_master=$(head -1 "$work/pg/postmaster.pid")
 psql() { "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
+# a fresh broker for every round: no retained messages or shared-subscription sessions left by the previous round
+# (Mosquitto keeps queuing a share of the group's messages for a member whose session outlives it: README "Beyond one broker")
+start_mosquitto() {
+  local dir="$work/mosquitto-$1"
+  mq_port=$(free_port)
+  mkdir -p "$dir"
+  cat > "$dir/mosquitto.conf" <<CONF
+listener $mq_port 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $dir/
+autosave_interval 60
+# the office's shared-subscription sessions queue whatever the ingest has not taken yet: no cap, so nothing is dropped
+max_queued_messages 0
+CONF
+  "$mosquitto_bin" -c "$dir/mosquitto.conf" >"$dir/log" 2>&1 &
+  mosquitto_pid=$!
+  sleep 0.3
+}
+
 results="$work/results.tsv"
 printf 'workers\tround\tsent\trows\tduplicates\trows_per_s\tlag_p50_ms\tlag_p99_ms\tsent_per_s\twall_s\tmosquitto_cpu_s\tpostgres_cpu_s\toffice_cpu_s\n' >"$results"
 clk=$(getconf CLK_TCK)
 for n in $workers; do
   for r in $(seq 1 "$rounds"); do
     db="scale_w${n}_r${r}"
+    start_mosquitto "$db"
     psql -d postgres -c "CREATE DATABASE $db"
     conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db"
     http_port=$(free_port)
     dotnet "$office_dll" --Office:Broker="mqtt://127.0.0.1:$mq_port" --Office:Database="$conn" --Office:Workers="$n" \
-      --Office:Urls="http://127.0.0.1:$http_port" --Office:ClientIdPrefix="office-$db" >"$work/office-$db.log" 2>&1 &
+      --Office:Urls="http://127.0.0.1:$http_port" >"$work/office-$db.log" 2>&1 &
     office_pid=$!
     for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
     curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "office-scale.sh: the office did not get ready (log: $work/office-$db.log)" >&2; tail -20 "$work/office-$db.log" >&2; exit 1; }
@@ -113,10 +122,11 @@ for n in $workers; do
       2>>"$work/sim.log")
     sent=$(echo "$report" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decisionsAcknowledged"])')
     sent_rate=$(echo "$report" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["sentPerSecond"],1))')
-    # drained: every acknowledged decision is a row (or 120 s passed)
-    for _ in $(seq 1 1200); do
+    # drained: every acknowledged decision is a row (or 120 s passed: the table then shows the shortfall)
+    drain_end=$((SECONDS + 120))
+    while :; do
       rows=$(psql -d "$db" -c "SELECT count(*) FROM decisions")
-      [ "$rows" -ge "$sent" ] && break
+      { [ "$rows" -ge "$sent" ] || [ $SECONDS -ge $drain_end ]; } && break
       sleep 0.1
     done
     t1=$(date +%s.%N); m1=$(ticks "$mosquitto_pid"); p1=$(ticks $(pg_pids)); o1=$(ticks "$office_pid")
@@ -134,6 +144,7 @@ for n in $workers; do
       "$(cpu "$m0" "$m1")" "$(cpu "$p0" "$p1")" "$(cpu "$o0" "$o1")" | tee -a "$results"
 
     kill "$office_pid"; wait "$office_pid" 2>/dev/null || true; office_pid=""
+    kill "$mosquitto_pid"; wait "$mosquitto_pid" 2>/dev/null || true; mosquitto_pid=""
     psql -d postgres -c "DROP DATABASE $db"
   done
 done

@@ -48,7 +48,7 @@ public static class OfficeScaleReport
             .AppendLine("- Broker, database, simulator and office all run on this machine and share its cores.")
             .AppendLine("- Each cell: median (min–max) over the rounds; every round on a fresh database.")
             .AppendLine("- rows/s: decisions committed per second over the window from the first commit + 1 s to the last − 1 s;")
-            .AppendLine("  lag: `received_at` (the row's commit time in the database) − the decision's `createdAt` (set by the simulator as it sends).")
+            .AppendLine("  lag: `received_at` (the database's `now()` in the batch transaction that stored the row, i.e. its start, a few ms before its commit) − the decision's `createdAt` (set by the simulator as it sends).")
             .AppendLine("- CPU: utime+stime from /proc/PID/stat over the round (send + drain), in cores (1.0 = one core busy the whole round); postgres = every process of the cluster.")
             .AppendLine()
             .AppendLine("| workers | rounds | sent | rows | duplicates | rows/s | lag p50 ms | lag p99 ms | offered sent/s | mosquitto cores | postgres cores | office cores |")
