@@ -126,10 +126,10 @@ internal sealed partial class IngestWorker
                     throw new InvalidOperationException($"broker refused {ClientId}: {result.ResultCode} {result.ReasonString}".TrimEnd());
                 }
 
-                if (!result.IsSessionPresent)
-                {
-                    await SubscribeAsync(client, stoppingToken);
-                }
+                // Subscribed at every connect, session or not: Mosquitto 2.0 does not bring shared subscriptions back from
+                // its persistence file after a restart (the session comes back without them). Subscribing again to the
+                // same filter replaces the subscription and keeps what is queued.
+                await SubscribeAsync(client, stoppingToken);
 
                 failures = 0;
                 Stats.SetConnected(true);

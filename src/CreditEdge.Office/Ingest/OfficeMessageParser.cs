@@ -82,6 +82,8 @@ internal static class OfficeMessageParser
 
     private static DecisionRow Decision(JsonElement root, string deviceId, string body, DateTimeOffset now)
     {
+        var decisionId = Id(root, "decisionId");
+        var createdAt = Time(root, "createdAt", now);
         var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
             ? m : throw new RejectException("model: missing or not an object");
         var probability = Number(root, "probability");
@@ -97,7 +99,7 @@ internal static class OfficeMessageParser
         }
 
         return new DecisionRow(
-            Id(root, "decisionId"), Time(root, "createdAt", now), deviceId, Id(root, "outcome"), (int)score, probability,
+            decisionId, createdAt, deviceId, Id(root, "outcome"), (int)score, probability,
             Id(model, "id", "model.id"), Id(model, "version", "model.version"), OptionalId(root, "terminalId"), body);
     }
 

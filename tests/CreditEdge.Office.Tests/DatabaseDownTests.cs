@@ -1,0 +1,50 @@
+using System.Net;
+using CreditEdge.TestKit;
+
+namespace CreditEdge.Office.Tests;
+
+/// <summary>Stops and starts its own cluster, so it has one to itself.</summary>
+public sealed class DatabaseDownTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
+{
+    [Fact]
+    public async Task Ingest_DatabaseDownForAWhile_NothingAcknowledgedQueueBoundedThenCatchesUp()
+    {
+        const int maxInFlight = 40;
+        var database = await cluster.CreateDatabaseAsync();
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var office = await InProcessOffice.StartAsync(broker.Url, database, "--workers", "1", "--batch-size", "25", "--max-in-flight", $"{maxInFlight}");
+        await IngestTests.WaitReadyAsync(office);
+        await using var device = new DevicePublisher(broker.Url, "kiosk-db");
+        var decisions = device.MakeDecisions(0, 300);
+
+        cluster.Stop();
+        try
+        {
+            foreach (var decision in decisions)
+            {
+                await device.PublishDecisionAsync(decision, CancellationToken.None); // the broker takes them all
+            }
+
+            // The worker holds at most Receive Maximum messages, acknowledges none, and /readyz says why.
+            await Eventually.HoldsAsync(async () => IngestTests.MetricSum(await office.Http.GetStringAsync("/metrics"), "office_queue_depth") == maxInFlight,
+                TimeSpan.FromSeconds(20), $"the worker holding {maxInFlight} messages");
+            var ready = await office.Http.GetAsync("/readyz");
+            var body = await ready.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("\"database: ", body, StringComparison.Ordinal);
+            Assert.Contains("worker office-0 cannot commit", body, StringComparison.Ordinal);
+            await Task.Delay(1500);
+            var metrics = await office.Http.GetStringAsync("/metrics");
+            Assert.Equal(0, IngestTests.MetricSum(metrics, "office_messages_total"));
+            Assert.Equal(maxInFlight, IngestTests.MetricSum(metrics, "office_queue_depth"));
+            Assert.True(IngestTests.MetricSum(metrics, "office_commit_failures_total") > 0);
+        }
+        finally
+        {
+            cluster.Start();
+        }
+
+        await OfficeDatabase.AssertExactlyOnceAsync(database, decisions.Select(d => d.DecisionId).ToList(), TimeSpan.FromSeconds(30));
+        await IngestTests.WaitReadyAsync(office);
+    }
+}
