@@ -101,7 +101,7 @@ CONF
 }
 
 results="$work/results.tsv"
-printf 'workers\tround\tsent\trows\tduplicates\trows_per_s\tlag_p50_ms\tlag_p99_ms\tsent_per_s\twall_s\tmosquitto_cpu_s\tpostgres_cpu_s\toffice_cpu_s\n' >"$results"
+printf 'workers\tround\tsent\trows\tduplicates\trows_per_s\tlag_p50_ms\tlag_p99_ms\tsent_per_s\twall_s\tmosquitto_cpu_s\tpostgres_cpu_s\toffice_cpu_s\tsimulator_cpu_s\n' >"$results"
 clk=$(getconf CLK_TCK)
 for n in $workers; do
   for r in $(seq 1 "$rounds"); do
@@ -122,6 +122,7 @@ for n in $workers; do
       2>>"$work/sim.log")
     sent=$(echo "$report" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decisionsAcknowledged"])')
     sent_rate=$(echo "$report" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["sentPerSecond"],1))')
+    sim_cpu=$(echo "$report" | python3 -c 'import json,sys; h,m,s=json.load(sys.stdin)["processorTime"].split(":"); print(round(int(h)*3600+int(m)*60+float(s),2))')
     # drained: every acknowledged decision is a row (or 120 s passed: the table then shows the shortfall)
     drain_end=$((SECONDS + 120))
     while :; do
@@ -140,8 +141,8 @@ for n in $workers; do
       FROM (SELECT extract(epoch FROM received_at - created_at) * 1000 AS x FROM decisions) l")
     wall=$(python3 -c "print(round($t1 - $t0, 2))")
     cpu() { python3 -c "print(round(($2 - $1) / $clk, 2))"; }
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$sent" "$rows" "$dup" "$steady" ${lag% *} ${lag#* } "$sent_rate" "$wall" \
-      "$(cpu "$m0" "$m1")" "$(cpu "$p0" "$p1")" "$(cpu "$o0" "$o1")" | tee -a "$results"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$sent" "$rows" "$dup" "$steady" ${lag% *} ${lag#* } "$sent_rate" "$wall" \
+      "$(cpu "$m0" "$m1")" "$(cpu "$p0" "$p1")" "$(cpu "$o0" "$o1")" "$sim_cpu" | tee -a "$results"
 
     kill "$office_pid"; wait "$office_pid" 2>/dev/null || true; office_pid=""
     kill "$mosquitto_pid"; wait "$mosquitto_pid" 2>/dev/null || true; mosquitto_pid=""

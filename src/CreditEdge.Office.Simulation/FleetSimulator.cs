@@ -72,6 +72,7 @@ public sealed class FleetSimulator
                 ModelUpdates = Interlocked.Read(ref _updates),
                 SendStarted = started,
                 SendEnded = ended,
+                ProcessorTime = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime,
             };
         }
         finally

@@ -24,6 +24,9 @@ public sealed record SimulationReport
 
     public required DateTimeOffset SendEnded { get; init; }
 
+    /// <summary>CPU time this process used (user + system) over the whole run: the simulator shares the machine too.</summary>
+    public required TimeSpan ProcessorTime { get; init; }
+
     /// <summary>Acknowledged decisions per second over the send window.</summary>
     public double SentPerSecond => DecisionsAcknowledged / Math.Max(1e-9, (SendEnded - SendStarted).TotalSeconds);
 }

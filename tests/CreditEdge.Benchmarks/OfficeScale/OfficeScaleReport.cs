@@ -49,21 +49,21 @@ public static class OfficeScaleReport
             .AppendLine("- Each cell: median (min–max) over the rounds; every round on a fresh database.")
             .AppendLine("- rows/s: decisions committed per second over the window from the first commit + 1 s to the last − 1 s;")
             .AppendLine("  lag: `received_at` (the database's `now()` in the batch transaction that stored the row, i.e. its start, a few ms before its commit) − the decision's `createdAt` (set by the simulator as it sends).")
-            .AppendLine("- CPU: utime+stime from /proc/PID/stat over the round (send + drain), in cores (1.0 = one core busy the whole round); postgres = every process of the cluster.")
+            .AppendLine("- CPU: utime+stime from /proc/PID/stat over the round (send + drain), in cores (1.0 = one core busy the whole round); postgres = every process of the cluster; simulator = its whole process (connect, send, stop).")
             .AppendLine()
-            .AppendLine("| workers | rounds | sent | rows | duplicates | rows/s | lag p50 ms | lag p99 ms | offered sent/s | mosquitto cores | postgres cores | office cores |")
-            .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            .AppendLine("| workers | rounds | sent | rows | duplicates | rows/s | lag p50 ms | lag p99 ms | offered sent/s | mosquitto cores | postgres cores | office cores | simulator cores |")
+            .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in runs.GroupBy(r => r.Workers).OrderBy(g => g.Key))
         {
             var g = group.ToList();
             string S(Func<OfficeScaleRun, double> pick, string format) => Spread.Of(g.Select(pick)).Format(format);
-            text.AppendLine(Inv, $"| {group.Key} | {g.Count} | {S(r => r.Sent, "F0")} | {S(r => r.Rows, "F0")} | {S(r => r.Duplicates, "F0")} | {S(r => r.RowsPerSecond, "F0")} | {S(r => r.LagP50Ms, "F0")} | {S(r => r.LagP99Ms, "F0")} | {S(r => r.SentPerSecond, "F0")} | {S(r => r.Cores(r.MosquittoCpuSeconds), "F2")} | {S(r => r.Cores(r.PostgresCpuSeconds), "F2")} | {S(r => r.Cores(r.OfficeCpuSeconds), "F2")} |");
+            text.AppendLine(Inv, $"| {group.Key} | {g.Count} | {S(r => r.Sent, "F0")} | {S(r => r.Rows, "F0")} | {S(r => r.Duplicates, "F0")} | {S(r => r.RowsPerSecond, "F0")} | {S(r => r.LagP50Ms, "F0")} | {S(r => r.LagP99Ms, "F0")} | {S(r => r.SentPerSecond, "F0")} | {S(r => r.Cores(r.MosquittoCpuSeconds), "F2")} | {S(r => r.Cores(r.PostgresCpuSeconds), "F2")} | {S(r => r.Cores(r.OfficeCpuSeconds), "F2")} | {S(r => r.Cores(r.SimulatorCpuSeconds), "F2")} |");
         }
 
         text.AppendLine().AppendLine("Rounds:").AppendLine().AppendLine("```");
         foreach (var r in runs)
         {
-            text.AppendLine(Inv, $"workers={r.Workers} round={r.Round} sent={r.Sent} rows={r.Rows} dup={r.Duplicates} rows/s={r.RowsPerSecond:F1} lag p50={r.LagP50Ms:F1} ms p99={r.LagP99Ms:F1} ms offered={r.SentPerSecond:F1}/s wall={r.WallSeconds:F1} s cpu s: mosquitto={r.MosquittoCpuSeconds:F2} postgres={r.PostgresCpuSeconds:F2} office={r.OfficeCpuSeconds:F2}");
+            text.AppendLine(Inv, $"workers={r.Workers} round={r.Round} sent={r.Sent} rows={r.Rows} dup={r.Duplicates} rows/s={r.RowsPerSecond:F1} lag p50={r.LagP50Ms:F1} ms p99={r.LagP99Ms:F1} ms offered={r.SentPerSecond:F1}/s wall={r.WallSeconds:F1} s cpu s: mosquitto={r.MosquittoCpuSeconds:F2} postgres={r.PostgresCpuSeconds:F2} office={r.OfficeCpuSeconds:F2} simulator={r.SimulatorCpuSeconds:F2}");
         }
 
         return text.AppendLine("```").ToString();
