@@ -134,6 +134,7 @@ public sealed class IngestTests(PostgresCluster cluster) : IClassFixture<Postgre
                 .Replace("\"app-0\"", "\"\\ud800\"", StringComparison.Ordinal)), "refused by PostgreSQL"),
             ("status", "{\"state\":\"online\",\"deviceId\":\"someone-else\",\"at\":\"2026-11-30T08:00:00Z\"}"u8.ToArray(), "is not the topic's device"),
             ("telemetry", System.Text.Encoding.UTF8.GetBytes(new string('[', 5000) + new string(']', 5000)), "not JSON"),
+            ("telemetry", System.Text.Encoding.UTF8.GetBytes("{\"pad\":\"" + new string('x', 300_000) + "\"}"), "byte limit"),
         };
 
         // hostile messages in the middle of good ones, in the same batches
@@ -155,6 +156,7 @@ public sealed class IngestTests(PostgresCluster cluster) : IClassFixture<Postgre
             Assert.True(reasons.Any(r => r.Contains(h.Reason, StringComparison.Ordinal)), $"no reason says '{h.Reason}': {string.Join(" | ", reasons)}");
         }
 
+        Assert.Equal(64 * 1024, await OfficeDatabase.CountAsync(database, "SELECT max(length(payload)) FROM rejected_messages"));
         Assert.Equal(HttpStatusCode.OK, (await office.Http.GetAsync("/readyz")).StatusCode);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using CreditEdge.Office.Database;
 using Npgsql;
@@ -15,6 +14,16 @@ namespace CreditEdge.Office.Ingest;
 /// </summary>
 internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartitions partitions)
 {
+    /// <summary>
+    /// From this many decisions in a batch on, they go in by binary COPY into a temporary table and one
+    /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING</c>; below it, by one <c>INSERT … SELECT FROM unnest(…)</c>. Measured on
+    /// PostgreSQL 15, fsync on, ~1 KB decisions (median per committed batch): 50 rows 4.5 ms unnest vs 12 ms COPY; 500 rows
+    /// 55–63 ms unnest vs 16–26 ms COPY (README "The office service").
+    /// </summary>
+    internal const int CopyThreshold = 100;
+
+    private const string DecisionColumns = "decision_id, created_at, device_id, outcome, score, probability, model_id, model_version, terminal_id, body";
+
     public async Task<BatchResult> CommitAsync(IReadOnlyList<object> rows, string ingestedBy, CancellationToken cancellationToken)
     {
         await partitions.EnsureAsync(rows.OfType<DecisionRow>().Select(d => DecisionPartitions.MonthOf(d.CreatedAt)), cancellationToken);
@@ -47,8 +56,9 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
             catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal))
             {
                 await transaction.RollbackAsync("one", cancellationToken);
-                var (topic, payload) = Source(row);
-                result = await WriteAsync(connection, transaction, [new RejectedRow(topic, payload, $"refused by PostgreSQL: {ex.SqlState} {ex.MessageText}")], ingestedBy, cancellationToken);
+                var reason = $"refused by PostgreSQL: {ex.SqlState} {ex.MessageText}";
+                var rejected = row is RejectedRow r ? r with { Reason = reason } : RejectedRow.Of(Source(row).Topic, Source(row).Payload, reason);
+                result = await WriteAsync(connection, transaction, [rejected], ingestedBy, cancellationToken);
             }
 
             await transaction.ReleaseAsync("one", cancellationToken);
@@ -65,7 +75,6 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
         TelemetryRow t => ($"creditedge/devices/{t.DeviceId}/telemetry", Encoding.UTF8.GetBytes(t.Body)),
         StatusRow s => ($"creditedge/devices/{s.DeviceId}/status", Encoding.UTF8.GetBytes(s.Body)),
         ModelEventRow e => ($"creditedge/devices/{e.DeviceId}/model/events", Encoding.UTF8.GetBytes(e.Body)),
-        RejectedRow r => (r.Topic, r.Payload),
         _ => throw new ArgumentException($"unknown row type {row.GetType().Name}", nameof(row)),
     };
 
@@ -83,10 +92,14 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
         var drift = telemetry.SelectMany(t => t.Drift.Select(d => (t.DeviceId, t.At, Feature: d.Key, Psi: d.Value))).ToList();
 
         int decisionRows = 0, telemetryRows = 0, driftRows = 0, eventRows = 0, deviceRows = 0, rejectedRows = 0;
-        if (decisions.Count > 0)
+        if (decisions.Count >= CopyThreshold)
         {
-            decisionRows = await ExecuteAsync(connection, transaction, """
-                INSERT INTO decisions (decision_id, created_at, device_id, outcome, score, probability, model_id, model_version, terminal_id, body, ingested_by)
+            decisionRows = await CopyDecisionsAsync(connection, transaction, decisions, ingestedBy, cancellationToken);
+        }
+        else if (decisions.Count > 0)
+        {
+            decisionRows = await ExecuteAsync(connection, transaction, $"""
+                INSERT INTO decisions ({DecisionColumns}, ingested_by)
                 SELECT d.*, $11 FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::integer[], $6::double precision[],
                                            $7::text[], $8::text[], $9::text[], $10::jsonb[]) AS d
                 ON CONFLICT DO NOTHING
@@ -151,25 +164,52 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
                 SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[], $4::text[])
                 ON CONFLICT (digest) DO NOTHING
                 """, cancellationToken,
-                rejected.Select(r => Digest(r.Topic, r.Payload)).ToArray(), Array(rejected.Select(r => Clean(r.Topic))),
+                rejected.Select(r => r.Digest).ToArray(), Array(rejected.Select(r => Clean(r.Topic))),
                 rejected.Select(r => r.Payload).ToArray(), Array(rejected.Select(r => Clean(r.Reason))));
         }
 
         return new BatchResult(decisionRows, telemetryRows, driftRows, eventRows, deviceRows, rejectedRows);
     }
 
-    /// <summary>The same message delivered again has the same digest, so it is rejected once.</summary>
-    private static byte[] Digest(string topic, byte[] payload)
+    private static async Task<int> CopyDecisionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<DecisionRow> decisions, string ingestedBy, CancellationToken cancellationToken)
     {
-        var topicBytes = Encoding.UTF8.GetBytes(topic);
-        var all = new byte[topicBytes.Length + 1 + payload.Length];
-        topicBytes.CopyTo(all, 0);
-        payload.CopyTo(all, topicBytes.Length + 1);
-        return SHA256.HashData(all);
+        await ExecuteAsync(connection, transaction,
+            "CREATE TEMP TABLE IF NOT EXISTS decisions_in (LIKE decisions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; TRUNCATE decisions_in", cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY decisions_in ({DecisionColumns}, ingested_by) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var d in decisions)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(d.DecisionId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(d.DeviceId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.Outcome, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.Score, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(d.Probability, NpgsqlDbType.Double, cancellationToken);
+                await copy.WriteAsync(d.ModelId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(d.ModelVersion, NpgsqlDbType.Text, cancellationToken);
+                if (d.TerminalId is null)
+                {
+                    await copy.WriteNullAsync(cancellationToken);
+                }
+                else
+                {
+                    await copy.WriteAsync(d.TerminalId, NpgsqlDbType.Text, cancellationToken);
+                }
+
+                await copy.WriteAsync(d.Body, NpgsqlDbType.Jsonb, cancellationToken);
+                await copy.WriteAsync(ingestedBy, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        return await ExecuteAsync(connection, transaction,
+            $"INSERT INTO decisions ({DecisionColumns}, ingested_by) SELECT {DecisionColumns}, ingested_by FROM decisions_in ON CONFLICT DO NOTHING", cancellationToken);
     }
 
-    /// <summary>Text columns cannot hold NUL; a reason or topic quoting one gets U+FFFD instead.</summary>
-    private static string Clean(string text) => text.Replace('\0', '\uFFFD');
+    /// <summary>Text columns hold neither NUL nor lone surrogates; a reason or topic quoting one gets U+FFFD instead.</summary>
+    private static string Clean(string text) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)).Replace('\0', '\uFFFD');
 
     private static string?[] Array(IEnumerable<string?> values) => values.ToArray();
 

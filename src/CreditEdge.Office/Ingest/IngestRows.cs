@@ -14,5 +14,22 @@ internal sealed record StatusRow(string DeviceId, string State, string? AgentVer
 /// <summary>One step of a model update.</summary>
 internal sealed record ModelEventRow(string DeviceId, DateTimeOffset At, string Event, long Sequence, string? ModelId, string? Version, string Body);
 
-/// <summary>A message that could not be stored as what its topic says, kept with the reason.</summary>
-internal sealed record RejectedRow(string Topic, byte[] Payload, string Reason);
+/// <summary>
+/// A message that could not be stored as what its topic says, kept with the reason. <see cref="Payload"/> is at most
+/// <see cref="MaxKeptBytes"/> of it; <see cref="Digest"/> (SHA-256 of topic and the whole payload) makes a re-delivered
+/// copy a no-op.
+/// </summary>
+internal sealed record RejectedRow(string Topic, byte[] Payload, string Reason, byte[] Digest)
+{
+    public const int MaxKeptBytes = 64 * 1024;
+
+    public static RejectedRow Of(string topic, byte[] payload, string reason)
+    {
+        var topicBytes = System.Text.Encoding.UTF8.GetBytes(topic);
+        var all = new byte[topicBytes.Length + 1 + payload.Length];
+        topicBytes.CopyTo(all, 0);
+        payload.CopyTo(all, topicBytes.Length + 1);
+        var kept = payload.Length > MaxKeptBytes ? payload[..MaxKeptBytes] : payload;
+        return new RejectedRow(topic, kept, reason, System.Security.Cryptography.SHA256.HashData(all));
+    }
+}

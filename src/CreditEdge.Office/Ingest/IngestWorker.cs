@@ -50,7 +50,7 @@ internal sealed partial class IngestWorker
         _queue = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.MaxInFlight * 2)
         {
             SingleReader = true,
-            SingleWriter = true,
+            SingleWriter = false, // a dropped client's handler may still be writing while the next one's starts
             FullMode = BoundedChannelFullMode.Wait,
         });
         Stats.ReadQueueDepthFrom(() => _queue.Reader.Count + Volatile.Read(ref _batchCount));

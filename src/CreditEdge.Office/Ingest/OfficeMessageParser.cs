@@ -20,6 +20,9 @@ internal static class OfficeMessageParser
     /// <summary>How far ahead of the office clock a timestamp may be (a device's clock runs ahead; a year-9999 one is hostile).</summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(2);
 
+    /// <summary>Largest message taken (a decision is about 1 KB, telemetry a few KB).</summary>
+    public const int MaxPayloadBytes = 256 * 1024;
+
     public static object Parse(string topic, byte[] payload, DateTimeOffset now)
     {
         try
@@ -28,20 +31,26 @@ internal static class OfficeMessageParser
         }
         catch (RejectException ex)
         {
-            return new RejectedRow(topic, payload, ex.Message);
+            return RejectedRow.Of(topic, payload, ex.Message);
         }
         catch (JsonException ex)
         {
-            return new RejectedRow(topic, payload, $"not JSON: {ex.Message}");
+            return RejectedRow.Of(topic, payload, $"not JSON: {ex.Message}");
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or DecoderFallbackException)
+        catch (Exception ex)
         {
-            return new RejectedRow(topic, payload, $"unreadable: {ex.Message}");
+            // whatever else hostile bytes provoke: kept with the reason, never a crash or a loop
+            return RejectedRow.Of(topic, payload, $"unreadable: {ex.Message}");
         }
     }
 
     private static object ParseOrThrow(string topic, byte[] payload, DateTimeOffset now)
     {
+        if (payload.Length > MaxPayloadBytes)
+        {
+            throw new RejectException($"payload of {payload.Length} bytes is over the {MaxPayloadBytes} byte limit (first {RejectedRow.MaxKeptBytes} kept)");
+        }
+
         if (!topic.StartsWith(Prefix, StringComparison.Ordinal))
         {
             throw new RejectException($"topic {topic} is not under {Prefix}");
