@@ -46,6 +46,7 @@ ticks() { # utime+stime of the given pids, in clock ticks (pids that are gone co
 }
 pg_pids() { echo "$pg_master" $(pgrep -P "$pg_master" || true); }
 
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 work=$(mktemp -d /tmp/office-scale.XXXXXX)
 chmod 755 "$work" # the cluster runs as an unprivileged user who must reach its directories
 mosquitto_pid="" pg_master="" office_pid=""
@@ -152,4 +153,4 @@ done
 
 mkdir -p "$out"
 dotnet tests/CreditEdge.Benchmarks/bin/Release/net10.0/CreditEdge.Benchmarks.dll office-scale-report "$results" "$out" \
-  "benchmarks/office-scale.sh $*" "$devices" "$rate" "$duration"
+  "benchmarks/office-scale.sh $*" "$devices" "$rate" "$duration" "$load_at_start"

@@ -7,7 +7,7 @@ using ScottPlot;
 namespace CreditEdge.Benchmarks.OfficeScale;
 
 /// <summary>
-/// <c>office-scale-report RESULTS.tsv OUTDIR COMMAND DEVICES RATE DURATION</c>: turns benchmarks/office-scale.sh's
+/// <c>office-scale-report RESULTS.tsv OUTDIR COMMAND DEVICES RATE DURATION LOAD-AT-START</c>: turns benchmarks/office-scale.sh's
 /// rounds into office-scale.md (machine, date, min/median/max per worker count) and office-scale.png.
 /// </summary>
 public static class OfficeScaleReport
@@ -16,9 +16,9 @@ public static class OfficeScaleReport
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length != 7)
+        if (args.Length != 8)
         {
-            await Console.Error.WriteLineAsync("usage: office-scale-report RESULTS.tsv OUTDIR COMMAND DEVICES RATE DURATION");
+            await Console.Error.WriteLineAsync("usage: office-scale-report RESULTS.tsv OUTDIR COMMAND DEVICES RATE DURATION LOAD-AT-START");
             return 2;
         }
 
@@ -30,7 +30,7 @@ public static class OfficeScaleReport
         }
 
         var machine = MachineInfo.Collect(args, TimeProvider.System);
-        var markdown = Render(runs, machine, args[3], args[4], args[5], args[6]);
+        var markdown = Render(runs, machine, args[3], args[4], args[5], args[6], args[7]);
         Directory.CreateDirectory(args[2]);
         await File.WriteAllTextAsync(Path.Combine(args[2], "office-scale.md"), markdown, new UTF8Encoding(false));
         WriteChart(runs, Path.Combine(args[2], "office-scale.png"));
@@ -38,13 +38,13 @@ public static class OfficeScaleReport
         return 0;
     }
 
-    public static string Render(IReadOnlyList<OfficeScaleRun> runs, MachineInfo machine, string command, string devices, string rate, string duration)
+    public static string Render(IReadOnlyList<OfficeScaleRun> runs, MachineInfo machine, string command, string devices, string rate, string duration, string loadAtStart)
     {
         var text = new StringBuilder()
             .AppendLine("# Office ingest at scale: simulated devices → Mosquitto → N ingest workers → PostgreSQL")
             .AppendLine()
             .AppendLine(Inv, $"- Command: `{command}` ({devices} simulated devices, each its own MQTT 5 client; {rate} decisions/s offered for {duration} s; telemetry every 10 s per device)")
-            .AppendLine(Inv, $"- Date: {machine.StartedUtc:yyyy-MM-dd HH:mm} UTC; machine: nproc = {machine.Nproc}; CPU: {machine.Cpu}; {machine.Os}; {machine.Dotnet}; load at report: {machine.LoadAtStart}")
+            .AppendLine(Inv, $"- Date: {machine.StartedUtc:yyyy-MM-dd HH:mm} UTC; machine: nproc = {machine.Nproc}; CPU: {machine.Cpu}; {machine.Os}; {machine.Dotnet}; load average (1/5/15 min) at start: {loadAtStart}, at the end: {machine.LoadAtStart} (other work on the machine shows here)")
             .AppendLine("- Broker, database, simulator and office all run on this machine and share its cores.")
             .AppendLine("- Each cell: median (min–max) over the rounds; every round on a fresh database.")
             .AppendLine("- rows/s: decisions committed per second over the window from the first commit + 1 s to the last − 1 s;")
