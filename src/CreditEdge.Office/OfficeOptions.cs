@@ -61,6 +61,15 @@ public sealed class OfficeOptions : IValidatableObject
     /// <summary>Longest wait between retries of a failed batch commit or connect. Default 5 s.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a connected worker checks that it still receives: it publishes a probe (QoS 0) to its own
+    /// <c>creditedge/office/{clientId}/echo</c> topic. Default 15 s.
+    /// </summary>
+    public TimeSpan EchoInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A probe not back within this while connected means the receive path stalled: the worker reconnects. Default 10 s.</summary>
+    public TimeSpan EchoTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public Uri BrokerUri() => new(Broker);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -86,6 +95,11 @@ public sealed class OfficeOptions : IValidatableObject
         if (BatchDelay < TimeSpan.Zero || BatchDelay > TimeSpan.FromSeconds(60))
         {
             yield return new ValidationResult($"Office:BatchDelay {BatchDelay} must be 0-60 s", [nameof(BatchDelay)]);
+        }
+
+        if (EchoInterval <= TimeSpan.Zero || EchoTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Office:EchoInterval and Office:EchoTimeout must be above 0", [nameof(EchoInterval)]);
         }
 
         if (RetryMinDelay <= TimeSpan.Zero || RetryMaxDelay < RetryMinDelay)

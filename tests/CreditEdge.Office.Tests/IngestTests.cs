@@ -157,6 +157,7 @@ public sealed class IngestTests(PostgresCluster cluster) : IClassFixture<Postgre
         }
 
         Assert.Equal(64 * 1024, await OfficeDatabase.CountAsync(database, "SELECT max(length(payload)) FROM rejected_messages"));
+        Assert.Equal(0, MetricSum(await office.Http.GetStringAsync("/metrics"), "office_receive_stalls_total"));
         Assert.Equal(HttpStatusCode.OK, (await office.Http.GetAsync("/readyz")).StatusCode);
     }
 

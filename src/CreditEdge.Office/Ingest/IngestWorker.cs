@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text;
 using System.Threading.Channels;
 using CreditEdge.Office.Observability;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,9 @@ internal sealed partial class IngestWorker
         "creditedge/devices/+/model/events",
     ];
 
+    /// <summary>How long a stopping worker lets the batch in hand commit (and be acknowledged) before it disconnects.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     private readonly OfficeOptions _options;
     private readonly BatchWriter _writer;
     private readonly TimeProvider _time;
@@ -35,8 +39,13 @@ internal sealed partial class IngestWorker
     private readonly Channel<Inbound> _queue;
     private readonly ResiliencePipeline _commitPipeline;
     private readonly MqttClientFactory _factory = new();
+    private readonly string _echoTopic;
     private long _generation;
     private int _batchCount;
+    private long _stalls;
+    private long _overflowGeneration;
+    private IMqttClient? _current;
+    private TaskCompletionSource<string> _echo = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IngestWorker(int index, OfficeOptions options, BatchWriter writer, TimeProvider time, ILogger logger)
     {
@@ -45,6 +54,7 @@ internal sealed partial class IngestWorker
         _time = time;
         _logger = logger;
         ClientId = $"{options.ClientIdPrefix}-{index}";
+        _echoTopic = CreditEdge.Messaging.Topics.OfficeEcho(ClientId);
         Stats = new WorkerStats(ClientId);
         // Room for one connection's worth of in-flight messages plus what an earlier connection left queued.
         _queue = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.MaxInFlight * 2)
@@ -78,13 +88,19 @@ internal sealed partial class IngestWorker
 
     public WorkerStats Stats { get; }
 
+    /// <summary>Times the receive path was found stalled (the echo probe did not come back) and the connection replaced.</summary>
+    public long Stalls => Interlocked.Read(ref _stalls);
+
     /// <summary>Receives and commits until <paramref name="stoppingToken"/> is cancelled; what is not acknowledged by then stays in the broker's session.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var batches = Task.Run(() => BatchLoopAsync(stoppingToken), CancellationToken.None);
+        // On stop the batch being committed gets ShutdownGrace to finish and be acknowledged before the client disconnects.
+        using var commitStop = new CancellationTokenSource();
+        using var stopping = stoppingToken.Register(() => commitStop.CancelAfter(ShutdownGrace));
+        var batches = Task.Run(() => BatchLoopAsync(stoppingToken, commitStop.Token), CancellationToken.None);
         try
         {
-            await ConnectionLoopAsync(stoppingToken);
+            await ConnectionLoopAsync(batches, stoppingToken);
         }
         finally
         {
@@ -99,7 +115,7 @@ internal sealed partial class IngestWorker
         }
     }
 
-    private async Task ConnectionLoopAsync(CancellationToken stoppingToken)
+    private async Task ConnectionLoopAsync(Task batches, CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -112,11 +128,25 @@ internal sealed partial class IngestWorker
                 disconnected.TrySetResult();
                 return Task.CompletedTask;
             };
-            client.ApplicationMessageReceivedAsync += async e =>
+            client.ApplicationMessageReceivedAsync += e =>
             {
-                e.AutoAcknowledge = false; // PUBACK after the batch holding it is committed
                 var m = e.ApplicationMessage;
-                await _queue.Writer.WriteAsync(new Inbound(m.Topic, m.Payload.ToArray(), e, generation), stoppingToken);
+                if (m.Topic == _echoTopic)
+                {
+                    Volatile.Read(ref _echo).TrySetResult(Encoding.UTF8.GetString(m.Payload)); // QoS 0: nothing to acknowledge
+                    return Task.CompletedTask;
+                }
+
+                e.AutoAcknowledge = false; // PUBACK after the batch holding it is committed
+                if (!_queue.Writer.TryWrite(new Inbound(m.Topic, m.Payload.ToArray(), e, generation)))
+                {
+                    // Full only with what dropped connections left while commits fail: never block the receive path (the
+                    // echo probe must get through). Not acknowledged, so the session delivers it again after the reconnect
+                    // the batch loop asks for once the queue has room for a whole window again.
+                    Interlocked.Exchange(ref _overflowGeneration, generation);
+                }
+
+                return Task.CompletedTask;
             };
             try
             {
@@ -132,13 +162,23 @@ internal sealed partial class IngestWorker
                 await SubscribeAsync(client, stoppingToken);
 
                 failures = 0;
+                Volatile.Write(ref _current, client);
                 Stats.SetConnected(true);
                 Log.Connected(_logger, ClientId, _options.Broker, result.IsSessionPresent);
-                await disconnected.Task.WaitAsync(stoppingToken);
-                Log.Disconnected(_logger, ClientId);
+                if (await WatchAsync(client, disconnected.Task, stoppingToken))
+                {
+                    Log.Disconnected(_logger, ClientId);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _stalls);
+                    Log.ReceiveStalled(_logger, ClientId, _options.EchoTimeout.TotalSeconds);
+                    await DisconnectAsync(client);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                await Task.WhenAny(batches, Task.Delay(ShutdownGrace + TimeSpan.FromSeconds(1), _time, CancellationToken.None));
                 Stats.SetConnected(false);
                 await DisconnectAsync(client);
                 break;
@@ -160,6 +200,53 @@ internal sealed partial class IngestWorker
             catch (OperationCanceledException)
             {
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// While connected, every <see cref="OfficeOptions.EchoInterval"/> publishes a probe to the worker's own echo topic and
+    /// waits up to <see cref="OfficeOptions.EchoTimeout"/> for it to come back through the receive handler. Returns true
+    /// when the connection dropped, false when a probe was lost while connected (the receive path stalled).
+    /// </summary>
+    private async Task<bool> WatchAsync(IMqttClient client, Task disconnected, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.EchoInterval, _time);
+        while (true)
+        {
+            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            if (await Task.WhenAny(tick, disconnected) == disconnected)
+            {
+                return true;
+            }
+
+            await tick;
+            var probe = Guid.NewGuid().ToString("N");
+            var echo = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _echo, echo);
+            try
+            {
+                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_echoTopic).WithPayload(probe)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce).Build(), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                return true; // could not send: the connection is going; the loop reconnects
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var timeout = Task.Delay(_options.EchoTimeout, _time, wait.Token);
+            var first = await Task.WhenAny(echo.Task, timeout, disconnected);
+            await wait.CancelAsync();
+            stoppingToken.ThrowIfCancellationRequested();
+            if (first == disconnected)
+            {
+                return true;
+            }
+
+            if (first == timeout)
+            {
+                return false;
             }
         }
     }
@@ -204,6 +291,8 @@ internal sealed partial class IngestWorker
             subscribe.WithTopicFilter($"$share/{_options.Group}/{filter}", MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
+        subscribe.WithTopicFilter(_echoTopic, MqttQualityOfServiceLevel.AtMostOnce);
+
         var subscribed = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
         var refused = subscribed.Items.Where(i => (int)i.ResultCode > 2).Select(i => $"{i.TopicFilter.Topic}: {i.ResultCode}").ToList();
         if (refused.Count > 0)
@@ -230,7 +319,7 @@ internal sealed partial class IngestWorker
         }
     }
 
-    private async Task BatchLoopAsync(CancellationToken stoppingToken)
+    private async Task BatchLoopAsync(CancellationToken stoppingToken, CancellationToken commitToken)
     {
         var reader = _queue.Reader;
         var batch = new List<Inbound>(_options.BatchSize);
@@ -246,7 +335,7 @@ internal sealed partial class IngestWorker
             }
 
             var started = Stopwatch.GetTimestamp();
-            var result = await _commitPipeline.ExecuteAsync(async ct => await _writer.CommitAsync(rows, ClientId, ct), stoppingToken);
+            var result = await _commitPipeline.ExecuteAsync(async ct => await _writer.CommitAsync(rows, ClientId, ct), commitToken);
             Stats.Committed(batch.Count, Stopwatch.GetElapsedTime(started), result);
             foreach (var message in batch)
             {
@@ -255,6 +344,13 @@ internal sealed partial class IngestWorker
 
             batch.Clear();
             Volatile.Write(ref _batchCount, 0);
+            if (Interlocked.Read(ref _overflowGeneration) == Interlocked.Read(ref _generation) && reader.Count <= _options.MaxInFlight
+                && Volatile.Read(ref _current) is { IsConnected: true } current)
+            {
+                Interlocked.Exchange(ref _overflowGeneration, 0);
+                Log.ReconnectAfterOverflow(_logger, ClientId);
+                await DisconnectAsync(current); // the resumed session delivers what the full queue could not take
+            }
         }
     }
 
@@ -322,6 +418,12 @@ internal sealed partial class IngestWorker
 
         [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Worker {ClientId}: message on {Topic} rejected: {Reason}")]
         public static partial void Rejected(ILogger logger, string clientId, string topic, string reason);
+
+        [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Worker {ClientId}: receive path stalled (the echo probe did not return within {TimeoutSeconds} s while connected); reconnecting")]
+        public static partial void ReceiveStalled(ILogger logger, string clientId, double timeoutSeconds);
+
+        [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Worker {ClientId}: its queue was full and left messages unacknowledged; reconnecting so the session delivers them again")]
+        public static partial void ReconnectAfterOverflow(ILogger logger, string clientId);
 
         [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Worker {ClientId}: acknowledging failed (the broker delivers it again): {Reason}")]
         public static partial void AcknowledgeFailed(ILogger logger, string clientId, string reason);

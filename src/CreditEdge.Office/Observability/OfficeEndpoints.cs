@@ -130,6 +130,12 @@ public static class OfficeEndpoints
             Sample("office_queue_depth", $"worker=\"{w.ClientId}\"", w.Stats.QueueDepth);
         }
 
+        Family("office_receive_stalls_total", "counter", "Times the echo probe found a worker's receive path stalled and the connection was replaced.");
+        foreach (var w in workers.Workers)
+        {
+            Sample("office_receive_stalls_total", $"worker=\"{w.ClientId}\"", w.Stalls);
+        }
+
         Family("office_worker_connected", "gauge", "1 while the worker is connected to the broker.");
         foreach (var w in workers.Workers)
         {
