@@ -200,6 +200,28 @@ public sealed class IngestTests(PostgresCluster cluster) : IClassFixture<Postgre
             Settle, "the newer status stored");
     }
 
+    [Fact]
+    public async Task Ingest_StatusRetainedBeforeTheOfficeStarted_DeviceRowAppears()
+    {
+        var database = await cluster.CreateDatabaseAsync();
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        using (var publisher = new MQTTnet.MqttClientFactory().CreateMqttClient())
+        {
+            await publisher.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId("device-early").Build());
+            await publisher.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic("creditedge/devices/early/status").WithRetainFlag(true)
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithPayload("""{"state":"online","deviceId":"early","agentVersion":"1.4.0","uptimeSeconds":5,"at":"2026-11-30T08:00:00Z"}""").Build());
+            await publisher.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().Build());
+        }
+
+        await using var office = await InProcessOffice.StartAsync(broker.Url, database, "--workers", "2");
+        await WaitReadyAsync(office);
+
+        await Eventually.HoldsAsync(async () => (await OfficeDatabase.PairsAsync(database, "SELECT device_id, state FROM devices")).SequenceEqual([("early", "online")]),
+            Settle, "the retained status of a device that has not reconnected");
+    }
+
     internal static Task WaitReadyAsync(InProcessOffice office) =>
         Eventually.HoldsAsync(async () => (await office.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "/readyz 200");
 
