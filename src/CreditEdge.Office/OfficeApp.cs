@@ -34,6 +34,7 @@ public static class OfficeApp
         var app = builder.Build();
         app.MapOfficeEndpoints();
         // fleet page: mapped by FleetPageEndpoints
+        FleetPage.FleetPageEndpoints.MapFleetPage(app);
         return app;
     }
 }

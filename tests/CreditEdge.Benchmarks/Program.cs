@@ -10,6 +10,11 @@ if (args is ["compare", ..])
     return await CreditEdge.Benchmarks.Compare.CompareRunner.RunAsync(args, CancellationToken.None);
 }
 
+if (args is ["office-scale-report", ..])
+{
+    return await CreditEdge.Benchmarks.OfficeScale.OfficeScaleReport.RunAsync(args);
+}
+
 if (args is ["outbox", ..])
 {
     return await CreditEdge.Benchmarks.Outbox.OutboxBenchmark.RunAsync(count: 20_000);
