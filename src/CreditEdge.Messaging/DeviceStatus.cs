@@ -21,4 +21,12 @@ public sealed record DeviceStatus(
 
     /// <summary>Why the kiosk is locked (its tamper switch), or null while it is not: it refuses scoring until unlocked.</summary>
     public string? Locked { get; init; }
+
+    /// <summary>
+    /// When the connection this status belongs to was opened: its "online", its Last Will and its clean-stop "offline"
+    /// carry the same value. The Will's <see cref="At"/> is fixed when it is handed to the broker at connect, older than the
+    /// "online" sent just after, so an office orders statuses by this first (a later connection wins; within one, offline
+    /// wins) and only then by <see cref="At"/>.
+    /// </summary>
+    public DateTimeOffset? ConnectedAt { get; init; }
 }

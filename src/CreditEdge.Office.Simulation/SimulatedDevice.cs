@@ -54,6 +54,7 @@ public sealed class SimulatedDevice : IDisposable
     public async Task ConnectAsync(SimulationOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _connectedAt = _time.GetUtcNow(); // the Will, the "online" and the clean "offline" of this connection carry it, as the agent's do
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Broker.Host, options.Broker.IsDefaultPort || options.Broker.Port <= 0 ? 1883 : options.Broker.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -179,12 +180,14 @@ public sealed class SimulatedDevice : IDisposable
         return Math.Round(psi, 4);
     }
 
+    private DateTimeOffset _connectedAt;
+
     private DeviceStatus Status(string state)
     {
         lock (_outcomes)
         {
             var now = _time.GetUtcNow();
-            return new(state, DeviceId, AgentVersion, _model.Id, _model.Version, _model.Variant, (now - _started).TotalSeconds, now) { Rollout = _rollout };
+            return new(state, DeviceId, AgentVersion, _model.Id, _model.Version, _model.Variant, (now - _started).TotalSeconds, now) { Rollout = _rollout, ConnectedAt = _connectedAt };
         }
     }
 

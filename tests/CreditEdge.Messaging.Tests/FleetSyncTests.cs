@@ -119,6 +119,14 @@ public sealed class FleetSyncTests
         await office.WaitForAsync(m => m.Any(x => x.Payload.Contains("\"online\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "online");
         await device.DisposeAsync();
         await office.WaitForAsync(m => m.Any(x => x.Payload.Contains("\"offline\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "offline");
+
+        // both name the connection they belong to (as its Last Will does), so an office orders them by connection first
+        using var online = JsonDocument.Parse(office.Messages.First(x => x.Payload.Contains("\"online\"", StringComparison.Ordinal)).Payload);
+        using var offline = JsonDocument.Parse(office.Messages.First(x => x.Payload.Contains("\"offline\"", StringComparison.Ordinal)).Payload);
+        var connectedAt = online.RootElement.GetProperty("connectedAt").GetDateTimeOffset();
+        Assert.Equal(connectedAt, offline.RootElement.GetProperty("connectedAt").GetDateTimeOffset());
+        Assert.True(online.RootElement.GetProperty("at").GetDateTimeOffset() >= connectedAt);
+        Assert.True(offline.RootElement.GetProperty("at").GetDateTimeOffset() > connectedAt);
     }
 
     [Fact]

@@ -222,6 +222,52 @@ public sealed class IngestTests(PostgresCluster cluster) : IClassFixture<Postgre
             Settle, "the retained status of a device that has not reconnected");
     }
 
+    [Fact]
+    public async Task Ingest_DeviceVanishes_ItsLastWillMarksItOfflineButAnOlderConnectionsNever()
+    {
+        // as the agent does (DevicePresence): the Will is made at connect, so its `at` is older than the "online" sent
+        // just after; both carry the connection's `connectedAt`
+        var database = await cluster.CreateDatabaseAsync();
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var office = await InProcessOffice.StartAsync(broker.Url, database, "--workers", "2");
+        await WaitReadyAsync(office);
+        var first = new DateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds() * TimeSpan.TicksPerSecond + DateTimeOffset.UnixEpoch.Ticks, TimeSpan.Zero);
+        var factory = new MQTTnet.MqttClientFactory();
+        using (var device = factory.CreateMqttClient())
+        {
+            await device.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId("kiosk-v")
+                .WithWillTopic("creditedge/devices/kiosk-v/status").WithWillRetain(true)
+                .WithWillQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithWillPayload(VanishStatus("offline", first, first)).Build());
+            await device.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic("creditedge/devices/kiosk-v/status").WithRetainFlag(true)
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithPayload(VanishStatus("online", first, first.AddSeconds(1))).Build());
+            await Eventually.HoldsAsync(async () => (await OfficeDatabase.PairsAsync(database, "SELECT device_id, state FROM devices")).SequenceEqual([("kiosk-v", "online")]),
+                Settle, "the device online");
+
+            // gone without a goodbye: the broker publishes its Will (reason 4 asks for exactly that)
+            await device.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().WithReason(MQTTnet.MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
+        }
+
+        var lastSeen = first.AddSeconds(1).UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        await Eventually.HoldsAsync(async () => (await OfficeDatabase.PairsAsync(database, "SELECT state, to_char(last_seen AT TIME ZONE 'UTC', 'HH24:MI:SS') FROM devices"))
+            .SequenceEqual([("offline", lastSeen)]), Settle, "the Will taking the device offline, last seen still its online status");
+
+        // back on a later connection; then a status of the earlier connection arrives late (another worker, a replay): ignored
+        await using var publisher = new DevicePublisher(broker.Url, "kiosk-v");
+        await publisher.PublishRawAsync("status", VanishStatus("online", first.AddMinutes(5), first.AddMinutes(5)), CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await OfficeDatabase.PairsAsync(database, "SELECT device_id, state FROM devices")).SequenceEqual([("kiosk-v", "online")]),
+            Settle, "online again");
+        await publisher.PublishRawAsync("status", VanishStatus("offline", first, first.AddMinutes(6)), CancellationToken.None);
+        await Eventually.HoldsAsync(async () => MetricSum(await office.Http.GetStringAsync("/metrics"), "office_messages_total") >= 4, Settle, "4 statuses acknowledged");
+        Assert.Equal([("kiosk-v", "online")], await OfficeDatabase.PairsAsync(database, "SELECT device_id, state FROM devices"));
+    }
+
+    private static string VanishStatus(string state, DateTimeOffset connectedAt, DateTimeOffset at) =>
+        "{\"state\":\"" + state + "\",\"deviceId\":\"kiosk-v\",\"agentVersion\":\"1.4.0\",\"uptimeSeconds\":5,\"at\":\""
+        + at.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\",\"connectedAt\":\""
+        + connectedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\"}";
+
     internal static Task WaitReadyAsync(InProcessOffice office) =>
         Eventually.HoldsAsync(async () => (await office.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "/readyz 200");
 

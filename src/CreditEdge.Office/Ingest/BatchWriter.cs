@@ -88,7 +88,7 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
         var events = rows.OfType<ModelEventRow>().ToList();
         var rejected = rows.OfType<RejectedRow>().ToList();
         // One status per device: the newest of the batch (an upsert may not touch a row twice in one statement).
-        var statuses = rows.OfType<StatusRow>().GroupBy(s => s.DeviceId, StringComparer.Ordinal).Select(g => g.MaxBy(s => s.At)!).ToList();
+        var statuses = rows.OfType<StatusRow>().GroupBy(s => s.DeviceId, StringComparer.Ordinal).Select(g => g.MaxBy(s => s.Order)!).ToList();
         var drift = telemetry.SelectMany(t => t.Drift.Select(d => (t.DeviceId, t.At, Feature: d.Key, Psi: d.Value))).ToList();
 
         int decisionRows = 0, telemetryRows = 0, driftRows = 0, eventRows = 0, deviceRows = 0, rejectedRows = 0;
@@ -149,8 +149,9 @@ internal sealed class BatchWriter(NpgsqlDataSource dataSource, DecisionPartition
                 ON CONFLICT (device_id) DO UPDATE SET
                     state = EXCLUDED.state, agent_version = EXCLUDED.agent_version, model_id = EXCLUDED.model_id,
                     model_version = EXCLUDED.model_version, variant = EXCLUDED.variant, locked = EXCLUDED.locked,
-                    last_seen = EXCLUDED.last_seen, status = EXCLUDED.status, updated_at = now()
-                WHERE d.last_seen < EXCLUDED.last_seen
+                    last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), status = EXCLUDED.status, updated_at = now()
+                WHERE (COALESCE((d.status->>'connectedAt')::timestamptz, d.last_seen), d.state = 'offline', d.last_seen)
+                    < (COALESCE((EXCLUDED.status->>'connectedAt')::timestamptz, EXCLUDED.last_seen), EXCLUDED.state = 'offline', EXCLUDED.last_seen)
                 """, cancellationToken,
                 Array(statuses.Select(s => s.DeviceId)), Array(statuses.Select(s => s.State)), Array(statuses.Select(s => s.AgentVersion)),
                 Array(statuses.Select(s => s.ModelId)), Array(statuses.Select(s => s.ModelVersion)), Array(statuses.Select(s => s.Variant)),

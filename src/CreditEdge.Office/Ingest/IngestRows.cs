@@ -7,9 +7,16 @@ internal sealed record DecisionRow(string DecisionId, DateTimeOffset CreatedAt, 
 /// <summary>One telemetry message and the per-feature PSI of its drift snapshot.</summary>
 internal sealed record TelemetryRow(string DeviceId, DateTimeOffset At, string Body, IReadOnlyList<KeyValuePair<string, double>> Drift);
 
-/// <summary>A retained status message: the <c>devices</c> row is updated only by a newer one (<see cref="At"/>).</summary>
+/// <summary>
+/// A retained status message: the <c>devices</c> row is updated only by a newer one — by <see cref="Order"/>: the
+/// connection it belongs to (<see cref="ConnectedAt"/>, or <see cref="At"/> from an agent that does not say), within one
+/// connection "offline" after "online" (its Last Will was made at connect, before the "online"), then <see cref="At"/>.
+/// </summary>
 internal sealed record StatusRow(string DeviceId, string State, string? AgentVersion, string? ModelId, string? ModelVersion, string? Variant,
-    string? Locked, DateTimeOffset At, string Body);
+    string? Locked, DateTimeOffset At, string Body, DateTimeOffset? ConnectedAt = null)
+{
+    public (DateTimeOffset Connection, bool Offline, DateTimeOffset At) Order => (ConnectedAt ?? At, State == "offline", At);
+}
 
 /// <summary>One step of a model update.</summary>
 internal sealed record ModelEventRow(string DeviceId, DateTimeOffset At, string Event, long Sequence, string? ModelId, string? Version, string Body);

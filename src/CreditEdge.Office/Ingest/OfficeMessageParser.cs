@@ -138,7 +138,8 @@ internal static class OfficeMessageParser
     {
         SameDevice(root, deviceId);
         return new StatusRow(deviceId, Id(root, "state"), OptionalId(root, "agentVersion"), OptionalId(root, "modelId"), OptionalId(root, "modelVersion"),
-            OptionalId(root, "variant"), OptionalId(root, "locked"), Time(root, "at", now), body);
+            OptionalId(root, "variant"), OptionalId(root, "locked"), Time(root, "at", now), body,
+            root.TryGetProperty("connectedAt", out var connected) && connected.ValueKind != JsonValueKind.Null ? Time(root, "connectedAt", now) : null);
     }
 
     private static ModelEventRow ModelEvent(JsonElement root, string deviceId, string body, DateTimeOffset now)
