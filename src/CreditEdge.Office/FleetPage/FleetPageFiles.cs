@@ -1,7 +1,5 @@
-using System.Collections.Frozen;
-using System.Security.Cryptography;
+using CreditEdge.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace CreditEdge.Office.FleetPage;
 
@@ -15,65 +13,13 @@ public static class FleetPageFiles
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    private const string ResourcePrefix = "fleet/";
-
-    private static readonly FrozenDictionary<string, PageFile> Files = Load();
+    private static readonly EmbeddedPage Page = new(typeof(FleetPageFiles).Assembly, "fleet/", ContentSecurityPolicy,
+        name => FleetProblems.NotFound($"the fleet page has no file '{name}'"));
 
     /// <summary>The names of the embedded files, e.g. <c>fleet.js</c>.</summary>
-    public static IEnumerable<string> Names => Files.Keys;
+    public static IEnumerable<string> Names => Page.Names;
 
-    public static IResult Index(HttpContext context) => Serve(context, "index.html");
+    public static IResult Index(HttpContext context) => Page.Serve(context, "index.html");
 
-    public static IResult File(string file, HttpContext context) => Serve(context, file);
-
-    private static IResult Serve(HttpContext context, string name)
-    {
-        if (!Files.TryGetValue(name, out var file))
-        {
-            return FleetProblems.NotFound($"the fleet page has no file '{name}'");
-        }
-
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.ETag = file.Tag.ToString();
-        headers.CacheControl = "no-cache";
-        var ifNoneMatch = context.Request.Headers.IfNoneMatch;
-        if (ifNoneMatch.Count > 0 && EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags)
-            && tags.Any(t => t.Compare(file.Tag, useStrongComparison: false) || t.Equals(EntityTagHeaderValue.Any)))
-        {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return Results.Bytes(file.Content, file.ContentType);
-    }
-
-    private static FrozenDictionary<string, PageFile> Load()
-    {
-        var assembly = typeof(FleetPageFiles).Assembly;
-        var files = new Dictionary<string, PageFile>(StringComparer.Ordinal);
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
-        {
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            var content = copy.ToArray();
-            var tag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"");
-            files[resource[ResourcePrefix.Length..]] = new PageFile(content, ContentTypeOf(resource), tag);
-        }
-
-        return files.ToFrozenDictionary(StringComparer.Ordinal);
-    }
-
-    private static string ContentTypeOf(string name) => Path.GetExtension(name) switch
-    {
-        ".html" => "text/html; charset=utf-8",
-        ".js" => "text/javascript; charset=utf-8",
-        ".css" => "text/css; charset=utf-8",
-        ".svg" => "image/svg+xml",
-        _ => "application/octet-stream",
-    };
-
-    private sealed record PageFile(byte[] Content, string ContentType, EntityTagHeaderValue Tag);
+    public static IResult File(string file, HttpContext context) => Page.Serve(context, file);
 }
