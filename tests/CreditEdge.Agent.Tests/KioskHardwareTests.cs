@@ -121,8 +121,10 @@ public sealed class KioskHardwareTests : IDisposable
             Assert.Contains("the kiosk is locked: the enclosure was opened", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             using var ready = await agent.Client.GetAsync(new Uri("/readyz", UriKind.Relative));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-            var events = agent.Services.GetRequiredService<LiteDecisionStore>().ReadEvents(0, 10);
-            Assert.Equal("tamper-opened", Assert.Single(events).Event.Type);
+            // the lock refuses from the instant it is taken; its audit event follows in the next commit
+            var store = agent.Services.GetRequiredService<LiteDecisionStore>();
+            await Eventually.HoldsAsync(() => store.ReadEvents(0, 10).Count > 0, TimeSpan.FromSeconds(10), "the tamper event in the audit chain");
+            Assert.Equal("tamper-opened", Assert.Single(store.ReadEvents(0, 10)).Event.Type);
             Assert.True(File.Exists(Path.Combine(_dir.Combine("data"), TamperLock.FileName)));
         }
 
