@@ -140,7 +140,7 @@ public static class ComparisonReport
         }
 
         md.AppendLine()
-            .AppendLine(Inv, $"Durable servers are loaded (64 connections) until they have made at least {r.Options.DecisionsForMemory:N0} decisions; RSS is read under no load right after. The non-durable rows count what their closed loops made. The agent's files are read after SIGTERM (LiteDB checkpoints the log into the data file on a clean stop); they also hold the idempotency keys, the outbox copies and the audit chain, the peer's file only the answers.")
+            .AppendLine(Inv, $"Durable servers are loaded (64 connections) until they have made at least {r.Options.DecisionsForMemory:N0} decisions; RSS is read under no load right after. The non-durable rows count what their closed loops made. The agent's files are read after SIGTERM (LiteDB checkpoints the log into the data file on a clean stop); they also hold the idempotency keys, the outbox mark and the audit chain, the peer's file only the answers.")
             .AppendLine();
     }
 
