@@ -284,7 +284,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             return;
         }
 
-        // on the writer thread, in its next commit (CommitBatch): LiteDB is only ever written by one transaction at a time
+        // on the writer thread, in its next commit (CommitBatch): never a second writing transaction beside the decisions' (a
+        // crash-loop run damaged a store when acknowledgements committed from the pump's thread)
         var pending = new PendingAcknowledgement(sequences);
         Enqueue(pending, CancellationToken.None);
         var removed = pending.Done.Task.GetAwaiter().GetResult();

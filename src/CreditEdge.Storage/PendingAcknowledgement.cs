@@ -2,7 +2,7 @@ namespace CreditEdge.Storage;
 
 /// <summary>
 /// The broker's acknowledgements waiting for the writer: the commit moves the outbox mark (and deletes an earlier layout's
-/// records) in the same transaction as the decisions around it, so the store only ever has one writing transaction.
+/// records) in the same transaction as the decisions around it, never in a writing transaction of its own beside them.
 /// </summary>
 internal sealed class PendingAcknowledgement(IReadOnlyCollection<long> sequences) : PendingWrite(string.Empty)
 {
