@@ -144,6 +144,8 @@ for n in $workers; do
     cpu() { python3 -c "print(round(($2 - $1) / $clk, 2))"; }
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$sent" "$rows" "$dup" "$steady" ${lag% *} ${lag#* } "$sent_rate" "$wall" \
       "$(cpu "$m0" "$m1")" "$(cpu "$p0" "$p1")" "$(cpu "$o0" "$o1")" "$sim_cpu" | tee -a "$results"
+    stalls=$(grep -c "receive path stalled" "$work/office-$db.log" || true)
+    [ "${stalls:-0}" -eq 0 ] || echo "  workers=$n round=$r: the office replaced $stalls connection(s) whose echo probe did not return" >&2
 
     kill "$office_pid"; wait "$office_pid" 2>/dev/null || true; office_pid=""
     kill "$mosquitto_pid"; wait "$mosquitto_pid" 2>/dev/null || true; mosquitto_pid=""

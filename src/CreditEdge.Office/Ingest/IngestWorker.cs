@@ -43,6 +43,7 @@ internal sealed partial class IngestWorker
     private long _generation;
     private int _batchCount;
     private long _stalls;
+    private long _received; // every message through the receive handler: proof the receive path is alive
     private long _overflowGeneration;
     private IMqttClient? _current;
     private TaskCompletionSource<string> _echo = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -131,6 +132,7 @@ internal sealed partial class IngestWorker
             client.ApplicationMessageReceivedAsync += e =>
             {
                 var m = e.ApplicationMessage;
+                Interlocked.Increment(ref _received);
                 if (m.Topic == _echoTopic)
                 {
                     Volatile.Read(ref _echo).TrySetResult(Encoding.UTF8.GetString(m.Payload)); // QoS 0: nothing to acknowledge
@@ -222,6 +224,7 @@ internal sealed partial class IngestWorker
 
             await tick;
             var probe = Guid.NewGuid().ToString("N");
+            var receivedBefore = Interlocked.Read(ref _received);
             var echo = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _echo, echo);
             try
@@ -244,7 +247,9 @@ internal sealed partial class IngestWorker
                 return true;
             }
 
-            if (first == timeout)
+            // A probe can wait behind a backlog: Mosquitto queues it after QoS 1 messages held back by a full Receive
+            // Maximum (commits slower than the offered rate). Messages that came through meanwhile prove the path alive.
+            if (first == timeout && Interlocked.Read(ref _received) == receivedBefore)
             {
                 return false;
             }
