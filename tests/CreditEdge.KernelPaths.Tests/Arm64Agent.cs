@@ -26,7 +26,7 @@ public sealed class Arm64Agent : IAsyncLifetime, IDisposable
             }
         }
 
-        foreach (var project in new[] { "CreditEdge.Core", "CreditEdge.Inference", "CreditEdge.Storage", "CreditEdge.Messaging", "CreditEdge.Hardware", "CreditEdge.Agent" })
+        foreach (var project in new[] { "CreditEdge.Core", "CreditEdge.Inference", "CreditEdge.Storage", "CreditEdge.Messaging", "CreditEdge.Hardware", "CreditEdge.Agent", "Shared" })
         {
             CopyTree(Path.Combine(RepoPaths.Root, "src", project), Path.Combine(source, "src", project));
         }
