@@ -1,21 +1,55 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
 namespace CreditEdge.Storage;
 
 /// <summary>
-/// An unbuffered file stream for LiteDB whose <see cref="Flush()"/> reaches the disk (fsync). LiteDB's encrypted stream
-/// only calls a plain Flush, so without this a checkpoint could truncate the log before the data file is on disk.
+/// The file stream under LiteDB whose <see cref="Flush()"/> reaches the disk (fsync). LiteDB's encrypted stream only
+/// calls a plain Flush, so without this a checkpoint could truncate the log before the data file is on disk.
 /// <see cref="Sync"/> is the group-commit barrier: it makes everything written so far durable.
 /// After each fsync that returned, <see cref="DecisionStoreSettings.OnFileSynced"/> (if set) is told the file's path.
+/// <para>
+/// System calls are what a commit costs most on a small board or a virtual machine, so this stream makes few of them.
+/// LiteDB writes one 8 KiB page per call: a commit's pages one after another at the end of the log, a checkpoint every
+/// version of every page it copies into the data file. This stream holds page writes in memory — the latest version of
+/// each page — and writes them at <see cref="Flush()"/>, before any read, and when it holds
+/// <see cref="MaxHeldPages"/>, in file order, one <c>pwritev</c> per run of adjacent pages: a commit is one write and
+/// one fsync, a checkpoint writes each page once. A caller's decision is acknowledged only after <see cref="Sync"/>,
+/// which writes what is held first; a write the disk refuses (a full disk) fails that Sync, and the store rolls the
+/// commit back as it did when the page write itself failed. Reads that follow each other (a checkpoint reads the whole
+/// log, page by page) are served from one larger read ahead.
+/// </para>
 /// </summary>
 internal sealed class SyncedFileStream : Stream
 {
+    /// <summary>LiteDB's page size: the writes this stream holds.</summary>
+    internal const int PageSize = 8192;
+
+    /// <summary>The most pages held before they are written (LiteDB's default checkpoint is 1,000 pages).</summary>
+    internal const int MaxHeldPages = 2048;
+
+    /// <summary>How much a sequential read reads ahead.</summary>
+    internal const int ReadAheadBytes = 256 * 1024;
+
     private readonly FileStream _file;
+    private readonly SafeFileHandle _handle;
     private readonly Action<string>? _onSynced;
     private readonly bool _durable;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, byte[]> _held = []; // page position → its latest content, not yet written
+    private long _heldEnd;
+    private long _position;
+    private byte[]? _readAhead;
+    private long _readAheadStart;
+    private int _readAheadLength;
+    private long _lastReadEnd = -1;
+    private Exception? _failed; // held pages that could not be written: nothing after them may reach the file
 
     /// <param name="durable">False: <see cref="Flush()"/> hands the writes to the operating system without an fsync (<see cref="DecisionStoreSettings.Durable"/>).</param>
     public SyncedFileStream(string path, Action<string>? onSynced = null, bool durable = true)
     {
         _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
+        _handle = _file.SafeFileHandle;
         _onSynced = onSynced;
         _durable = durable;
     }
@@ -26,18 +60,37 @@ internal sealed class SyncedFileStream : Stream
 
     public override bool CanWrite => true;
 
-    public override long Length => _file.Length;
+    public override long Length
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Math.Max(RandomAccess.GetLength(_handle), _heldEnd);
+            }
+        }
+    }
 
     public override long Position
     {
-        get => _file.Position;
-        set => _file.Position = value;
+        get => _position;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _position = value;
+        }
     }
 
     public void Sync() => Flush();
 
     public override void Flush()
     {
+        lock (_gate)
+        {
+            WriteHeld();
+        }
+
+        // outside the gate: a listener may read the store from another thread while this one waits for it
         _file.Flush(flushToDisk: _durable);
         if (_durable)
         {
@@ -45,25 +98,191 @@ internal sealed class SyncedFileStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => _file.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => _file.Read(buffer);
+    public override int Read(Span<byte> buffer)
+    {
+        lock (_gate)
+        {
+            WriteHeld();
+            var read = ReadAt(buffer, _position);
+            _position += read;
+            return read;
+        }
+    }
 
-    public override long Seek(long offset, SeekOrigin origin) => _file.Seek(offset, origin);
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            SeekOrigin.End => Length + offset,
+            _ => throw new ArgumentOutOfRangeException(nameof(origin)),
+        };
+        return _position;
+    }
 
-    public override void SetLength(long value) => _file.SetLength(value);
+    public override void SetLength(long value)
+    {
+        lock (_gate)
+        {
+            WriteHeld();
+            _readAheadLength = 0;
+            _file.SetLength(value);
+        }
+    }
 
-    public override void Write(byte[] buffer, int offset, int count) => _file.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void Write(ReadOnlySpan<byte> buffer) => _file.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            _readAheadLength = 0;
+            if (buffer.Length == PageSize && _position % PageSize == 0)
+            {
+                if (!_held.TryGetValue(_position, out var page))
+                {
+                    if (_held.Count >= MaxHeldPages)
+                    {
+                        WriteHeld();
+                    }
+
+                    page = ArrayPool<byte>.Shared.Rent(PageSize);
+                    _held[_position] = page;
+                }
+
+                buffer.CopyTo(page);
+                _heldEnd = Math.Max(_heldEnd, _position + PageSize);
+            }
+            else
+            {
+                // anything but a whole page (the file header): after what is held, as it comes
+                WriteHeld();
+                try
+                {
+                    RandomAccess.Write(_handle, buffer, _position);
+                }
+                catch (Exception ex)
+                {
+                    _failed = ex;
+                    throw;
+                }
+            }
+
+            _position += buffer.Length;
+        }
+    }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _file.Dispose();
+            try
+            {
+                lock (_gate)
+                {
+                    if (_failed is null)
+                    {
+                        WriteHeld(); // what LiteDB wrote reaches the OS, as it did when each write was a pwrite
+                    }
+                }
+            }
+            finally
+            {
+                _file.Dispose();
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Writes the held pages in file order, one pwritev per run of adjacent pages. When that fails (a full disk) the
+    /// stream takes nothing more: a later page of the same transaction must never reach the file after a hole. The store
+    /// replaces its engine, and with it this stream, after a failed commit; LiteDB then ignores the unconfirmed
+    /// transaction on reopening.
+    /// </summary>
+    private void WriteHeld()
+    {
+        ThrowIfFailed();
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        var positions = _held.Keys.ToArray();
+        Array.Sort(positions);
+        var run = new List<ReadOnlyMemory<byte>>(positions.Length);
+        try
+        {
+            var start = positions[0];
+            foreach (var position in positions)
+            {
+                if (position != start + (run.Count * (long)PageSize))
+                {
+                    RandomAccess.Write(_handle, run, start);
+                    run.Clear();
+                    start = position;
+                }
+
+                run.Add(_held[position].AsMemory(0, PageSize));
+            }
+
+            RandomAccess.Write(_handle, run, start);
+        }
+        catch (Exception ex)
+        {
+            _failed = ex;
+            throw;
+        }
+        finally
+        {
+            foreach (var page in _held.Values)
+            {
+                ArrayPool<byte>.Shared.Return(page);
+            }
+
+            _held.Clear();
+            _heldEnd = 0;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failed is not null)
+        {
+            throw new IOException($"an earlier write to '{_file.Name}' failed: {_failed.Message}", _failed);
+        }
+    }
+
+    private int ReadAt(Span<byte> buffer, long position)
+    {
+        if (_readAheadLength > 0 && position >= _readAheadStart && position + buffer.Length <= _readAheadStart + _readAheadLength)
+        {
+            _readAhead.AsSpan((int)(position - _readAheadStart), buffer.Length).CopyTo(buffer);
+            _lastReadEnd = position + buffer.Length;
+            return buffer.Length;
+        }
+
+        int read;
+        if (position == _lastReadEnd && buffer.Length < ReadAheadBytes)
+        {
+            // the second read in a row: read ahead
+            _readAhead ??= new byte[ReadAheadBytes];
+            _readAheadLength = RandomAccess.Read(_handle, _readAhead, position);
+            _readAheadStart = position;
+            read = Math.Min(buffer.Length, _readAheadLength);
+            _readAhead.AsSpan(0, read).CopyTo(buffer);
+        }
+        else
+        {
+            read = RandomAccess.Read(_handle, buffer, position);
+        }
+
+        _lastReadEnd = position + read;
+        return read;
     }
 }

@@ -1,0 +1,133 @@
+using CreditEdge.TestKit;
+
+namespace CreditEdge.Storage.Tests;
+
+/// <summary>
+/// The stream under LiteDB holds page writes until a flush, a read or its limit, then writes each page's latest version
+/// in file order; after a write the disk refused it takes nothing more.
+/// </summary>
+public sealed class SyncedFileStreamTests : IDisposable
+{
+    private const int Page = SyncedFileStream.PageSize;
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Flush_PagesWrittenOutOfOrderAndTwice_EachReachesTheFileOnceInItsLatestVersion()
+    {
+        var path = _dir.Combine("data.db");
+        using var stream = new SyncedFileStream(path);
+        WritePage(stream, 3, 0x33);
+        WritePage(stream, 1, 0x11);
+        WritePage(stream, 3, 0x3A); // a later version of page 3
+        WritePage(stream, 2, 0x22);
+
+        Assert.Equal(0, new FileInfo(path).Length); // held, not yet written
+        Assert.Equal(4L * Page, stream.Length); // but counted
+
+        stream.Flush();
+
+        var file = File.ReadAllBytes(path);
+        Assert.Equal(4 * Page, file.Length);
+        Assert.All(file[..Page], b => Assert.Equal(0, b));
+        Assert.All(file[Page..(2 * Page)], b => Assert.Equal(0x11, b));
+        Assert.All(file[(2 * Page)..(3 * Page)], b => Assert.Equal(0x22, b));
+        Assert.All(file[(3 * Page)..], b => Assert.Equal(0x3A, b));
+    }
+
+    [Fact]
+    public void Read_AfterHeldWrites_SeesThemAndWritesThemFirst()
+    {
+        var path = _dir.Combine("log.db");
+        using var stream = new SyncedFileStream(path);
+        WritePage(stream, 0, 0x01);
+        WritePage(stream, 1, 0x02);
+
+        var read = ReadPage(stream, 1);
+
+        Assert.All(read, b => Assert.Equal(0x02, b));
+        Assert.Equal(2 * Page, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void Read_SequentialPagesThenAnOverwrite_ReadAheadNeverServesAStalePage()
+    {
+        var path = _dir.Combine("log.db");
+        using var stream = new SyncedFileStream(path);
+        for (var i = 0; i < 100; i++)
+        {
+            WritePage(stream, i, (byte)i);
+        }
+
+        stream.Flush();
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.All(ReadPage(stream, i), b => Assert.Equal((byte)i, b));
+        }
+
+        ReadPage(stream, 40);
+        ReadPage(stream, 41); // sequential: page 42 on is now read ahead
+        WritePage(stream, 42, 0xEE);
+        Assert.All(ReadPage(stream, 42), b => Assert.Equal(0xEE, b));
+    }
+
+    [Fact]
+    public void Write_NotAWholePage_GoesAfterWhatIsHeldAtItsPosition()
+    {
+        var path = _dir.Combine("data.db");
+        using var stream = new SyncedFileStream(path);
+        WritePage(stream, 1, 0x11);
+        stream.Position = 0;
+        stream.Write([0x7F, 0x01, 0x02]); // a header, as LiteDB's encrypted stream writes its salt
+
+        stream.Flush();
+
+        var file = File.ReadAllBytes(path);
+        Assert.Equal([0x7F, 0x01, 0x02], file[..3]);
+        Assert.All(file[Page..], b => Assert.Equal(0x11, b));
+    }
+
+    [Fact]
+    public void Flush_DiskRefusesTheHeldPages_LaterWritesAreRefusedEvenOnceThereIsSpace()
+    {
+        using var disk = new SmallDisk(sizeMiB: 4);
+        var path = disk.Combine("log.db");
+        using (var stream = new SyncedFileStream(path))
+        {
+            WritePage(stream, 0, 0x01);
+            stream.Flush();
+            disk.Fill();
+            for (var i = 1; i <= 8; i++)
+            {
+                WritePage(stream, i, 0x02);
+            }
+
+            Assert.ThrowsAny<IOException>(stream.Flush);
+            disk.Free();
+
+            // a later page of the same transaction must never land after the hole the refused pages left
+            Assert.ThrowsAny<IOException>(() => WritePage(stream, 9, 0x03));
+            Assert.ThrowsAny<IOException>(stream.Flush);
+            Assert.ThrowsAny<IOException>(() => ReadPage(stream, 0));
+        }
+
+        Assert.True(new FileInfo(path).Length < 9L * Page, $"the file is {new FileInfo(path).Length} bytes: a page after the refused ones was written");
+    }
+
+    private static void WritePage(SyncedFileStream stream, int index, byte fill)
+    {
+        var page = new byte[Page];
+        Array.Fill(page, fill);
+        stream.Position = (long)index * Page;
+        stream.Write(page, 0, Page);
+    }
+
+    private static byte[] ReadPage(SyncedFileStream stream, int index)
+    {
+        var page = new byte[Page];
+        stream.Position = (long)index * Page;
+        Assert.Equal(Page, stream.Read(page, 0, Page));
+        return page;
+    }
+}
