@@ -20,7 +20,9 @@ internal static unsafe class DecisionCompression
     /// <summary>The dictionary new records are compressed with.</summary>
     public const int DictionaryId = 1;
 
-    private const int Level = 3;
+    // zstd's fastest positive level: against level 3, 37 % less time per decision (30 vs 48 µs in ZstdSharp) for 3 bytes
+    // more (149 vs 146 B on the sample decisions); it is no part of the format — any level's frames read the same
+    private const int Level = 1;
 
     // dictionary 1: a decision as the agent writes it (keys in order, outcome and variant words, the default package's
     // model reference and reason table with its plain-language texts) — only a hint for the compressor, so any decision round-trips
