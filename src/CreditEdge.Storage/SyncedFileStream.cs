@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace CreditEdge.Storage;
@@ -28,6 +27,9 @@ internal sealed class SyncedFileStream : Stream
     /// <summary>The most pages held before they are written (LiteDB's default checkpoint is 1,000 pages).</summary>
     internal const int MaxHeldPages = 2048;
 
+    /// <summary>Page buffers kept for reuse after a write: a commit's worth, so a commit allocates none.</summary>
+    internal const int KeptPages = 128;
+
     /// <summary>How much a sequential read reads ahead.</summary>
     internal const int ReadAheadBytes = 256 * 1024;
 
@@ -37,6 +39,7 @@ internal sealed class SyncedFileStream : Stream
     private readonly bool _durable;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, byte[]> _held = []; // page position → its latest content, not yet written
+    private readonly Stack<byte[]> _free = new(); // written pages' buffers, for the next ones
     private long _heldEnd;
     private long _position;
     private byte[]? _readAhead;
@@ -150,7 +153,7 @@ internal sealed class SyncedFileStream : Stream
                         WriteHeld();
                     }
 
-                    page = ArrayPool<byte>.Shared.Rent(PageSize);
+                    page = _free.TryPop(out var reused) ? reused : new byte[PageSize];
                     _held[_position] = page;
                 }
 
@@ -242,7 +245,10 @@ internal sealed class SyncedFileStream : Stream
         {
             foreach (var page in _held.Values)
             {
-                ArrayPool<byte>.Shared.Return(page);
+                if (_free.Count < KeptPages)
+                {
+                    _free.Push(page);
+                }
             }
 
             _held.Clear();
