@@ -51,7 +51,7 @@ public sealed class SyncedFileStreamTests : IDisposable
     }
 
     [Fact]
-    public void Read_SequentialPagesThenAnOverwrite_ReadAheadNeverServesAStalePage()
+    public void Read_PagesWrittenThenOneOverwritten_ReadsTheLatestVersion()
     {
         var path = _dir.Combine("log.db");
         using var stream = new SyncedFileStream(path);
@@ -67,7 +67,7 @@ public sealed class SyncedFileStreamTests : IDisposable
         }
 
         ReadPage(stream, 40);
-        ReadPage(stream, 41); // sequential: page 42 on is now read ahead
+        ReadPage(stream, 41);
         WritePage(stream, 42, 0xEE);
         Assert.All(ReadPage(stream, 42), b => Assert.Equal(0xEE, b));
     }
