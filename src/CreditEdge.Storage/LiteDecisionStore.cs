@@ -376,6 +376,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 }
 
                 db.Commit();
+                _engine?.Log.WriteOut(); // under the gate's read lock: this engine's log, past a kill -9 as before
                 return deleted;
             }
             catch (Exception ex) when (ex is LiteException or IOException)
@@ -839,6 +840,10 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             if (synced)
             {
                 engine.Log.Sync();
+            }
+            else
+            {
+                engine.Log.WriteOut(); // no fsync, but past a kill -9: an acknowledgement lost there is a decision sent twice
             }
 
             Interlocked.Add(ref _outboxDepth, added);

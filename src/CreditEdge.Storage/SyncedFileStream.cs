@@ -78,6 +78,18 @@ internal sealed class SyncedFileStream : Stream
 
     public void Sync() => Flush();
 
+    /// <summary>
+    /// Hands what is held to the operating system without an fsync: a commit that needs no durability (an
+    /// acknowledgement) then survives a killed process, as it did when every page was written at once.
+    /// </summary>
+    public void WriteOut()
+    {
+        lock (_gate)
+        {
+            WriteHeld();
+        }
+    }
+
     public override void Flush()
     {
         lock (_gate)

@@ -37,6 +37,21 @@ public sealed class SyncedFileStreamTests : IDisposable
     }
 
     [Fact]
+    public void WriteOut_HeldPages_ReachTheFileWithoutAFlush()
+    {
+        var path = _dir.Combine("log.db");
+        var synced = 0;
+        using var stream = new SyncedFileStream(path, _ => synced++);
+        WritePage(stream, 0, 0x05);
+
+        stream.WriteOut();
+
+        Assert.Equal(Page, new FileInfo(path).Length);
+        Assert.All(File.ReadAllBytes(path), b => Assert.Equal(0x05, b));
+        Assert.Equal(0, synced); // handed to the operating system, not fsynced
+    }
+
+    [Fact]
     public void Read_AfterHeldWrites_SeesThemAndWritesThemFirst()
     {
         var path = _dir.Combine("log.db");
