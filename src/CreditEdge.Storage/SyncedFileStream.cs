@@ -92,10 +92,7 @@ internal sealed class SyncedFileStream : Stream
 
     public override void Flush()
     {
-        lock (_gate)
-        {
-            WriteHeld();
-        }
+        WriteOut();
 
         // outside the gate: a listener may read the store from another thread while this one waits for it
         _file.Flush(flushToDisk: _durable);
