@@ -4,7 +4,7 @@ using MQTTnet.Protocol;
 
 namespace CreditEdge.Messaging;
 
-/// <summary>The MQTTnet options of one connect attempt: MQTT 5, fixed client id, clean start off, session expiry, TLS, credentials, Will.</summary>
+/// <summary>The MQTTnet options of one connect attempt: MQTT 5, fixed client id, clean start off, session expiry, TLS, credentials, Will, socket buffers (<see cref="MqttSocketBuffers"/>).</summary>
 internal static class LinkClientOptions
 {
     public static MqttClientOptions Build(FleetLinkOptions options, string clientId, LinkWill? will)
@@ -50,6 +50,6 @@ internal static class LinkClientOptions
             });
         }
 
-        return builder.Build();
+        return MqttSocketBuffers.Apply(builder.Build());
     }
 }

@@ -72,7 +72,7 @@ public sealed class SimulatedDevice : IDisposable
             builder.WithCredentials(user, options.Password ?? string.Empty);
         }
 
-        await _client.ConnectAsync(builder.Build(), cancellationToken);
+        await _client.ConnectAsync(MqttSocketBuffers.Apply(builder.Build()), cancellationToken);
         await PublishAsync(Topics.Status(DeviceId), Serialize(Status("online")), retain: true, cancellationToken);
     }
 

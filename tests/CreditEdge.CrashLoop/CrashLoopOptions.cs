@@ -20,7 +20,10 @@ public sealed record CrashLoopOptions
     /// <summary>Longest wait for an agent to be ready, for the outbox to drain, for ingest to write the decisions.</summary>
     public TimeSpan Patience { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Parses <c>--kills N --seed S --clients C</c>.</summary>
+    /// <summary>When set, the run's data directory, ingest's file, the broker's packet log and every process's output are kept here.</summary>
+    public string? KeepDirectory { get; init; }
+
+    /// <summary>Parses <c>--kills N --seed S --clients C --keep DIR</c>.</summary>
     public static CrashLoopOptions Parse(IReadOnlyList<string> args)
     {
         var options = new CrashLoopOptions();
@@ -32,7 +35,8 @@ public sealed record CrashLoopOptions
                 "--kills" => options with { Kills = PositiveInt("--kills", Value()) },
                 "--seed" => options with { Seed = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--clients" => options with { Clients = PositiveInt("--clients", Value()) },
-                _ => throw new ArgumentException($"unknown option {args[i]}; known: --kills N, --seed S, --clients C"),
+                "--keep" => options with { KeepDirectory = Path.GetFullPath(Value()) },
+                _ => throw new ArgumentException($"unknown option {args[i]}; known: --kills N, --seed S, --clients C, --keep DIR"),
             };
         }
 

@@ -25,17 +25,20 @@ public sealed class CrashLoopRunner(CrashLoopOptions options, Action<string> log
     public async Task<CrashLoopResult> RunAsync()
     {
         var wall = Stopwatch.StartNew();
-        using var work = new TempDirectory("crash-loop");
-        var dataDirectory = work.Combine("data");
+        using var temporary = options.KeepDirectory is null ? new TempDirectory("crash-loop") : null;
+        var work = options.KeepDirectory ?? temporary!.Path;
+        Directory.CreateDirectory(work);
+        var dataDirectory = Path.Combine(work, "data");
         Directory.CreateDirectory(dataDirectory);
-        var file = work.Combine("decisions.jsonl");
+        var file = Path.Combine(work, "decisions.jsonl");
         var bodies = GoldenFeatures();
         var random = new Random(options.Seed);
         var killLog = new List<string>();
         var survived = 0;
         log($"crash loop: seed {options.Seed}, {options.Kills} kills, {options.Clients} clients, kill {options.MinKillDelay.TotalMilliseconds:F0}–{options.MaxKillDelay.TotalMilliseconds:F0} ms after /readyz");
 
-        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var broker = await MosquittoBroker.StartNewAsync(options.KeepDirectory is null ? null
+            : $"log_dest file {options.KeepDirectory}/mosquitto.log\nlog_type all\nlog_timestamp_format %H:%M:%S"); // every packet, to line up with ingest's file
         await using var ingest = DotnetProcess.Start("cedge.dll", ["fleet", "ingest", "--broker", broker.Url, "--out", file, "--client-id", "crash-loop-office"]);
         await HoldsAsync(() => ingest.HasErrorLine("Link up") || ingest.HasExited, "ingest to connect");
         if (ingest.HasExited)
@@ -67,6 +70,7 @@ public sealed class CrashLoopRunner(CrashLoopOptions options, Action<string> log
                 var delay = TimeSpan.FromMilliseconds(random.Next((int)options.MinKillDelay.TotalMilliseconds, (int)options.MaxKillDelay.TotalMilliseconds + 1));
                 await Task.Delay(delay);
                 await agent.KillHardAsync();
+                Keep($"agent-{kill}.log", agent.OutputText + Environment.NewLine + agent.ErrorText);
                 var line = string.Create(CultureInfo.InvariantCulture, $"kill {kill}: {delay.TotalMilliseconds:F0} ms after /readyz, {_acknowledged.Count} acknowledged so far");
                 killLog.Add(line);
                 log(line);
@@ -89,6 +93,7 @@ public sealed class CrashLoopRunner(CrashLoopOptions options, Action<string> log
             await Task.WhenAll(clients);
             log($"scoring stopped: {_acknowledged.Count} acknowledged");
 
+            Keep("acknowledged.tsv", string.Concat(_acknowledged.Select(a => $"{a.Key}\t{a.Value}\n")));
             var stored = 0;
             if (_problems.IsEmpty)
             {
@@ -98,12 +103,14 @@ public sealed class CrashLoopRunner(CrashLoopOptions options, Action<string> log
             }
 
             await agent.StopAsync(TimeSpan.FromSeconds(30));
+            Keep("agent-last.log", agent.OutputText + Environment.NewLine + agent.ErrorText);
             if (agent.ExitCode != 0)
             {
                 _problems.Enqueue($"the agent exited {agent.ExitCode} on SIGTERM: {Tail(agent.ErrorText)}");
             }
 
             await ingest.StopAsync(TimeSpan.FromSeconds(30));
+            Keep("ingest.log", ingest.ErrorText + Environment.NewLine + ingest.OutputText);
             var ids = IdsIn(file);
             var inFile = ids.ToHashSet(StringComparer.Ordinal);
             var duplicates = ids.Count - inFile.Count;
@@ -263,7 +270,8 @@ public sealed class CrashLoopRunner(CrashLoopOptions options, Action<string> log
         {
             if (deadline.Elapsed > options.Patience)
             {
-                throw new TimeoutException($"waited {options.Patience.TotalSeconds} s for {what} (seed {options.Seed})");
+                _problems.Enqueue($"waited {options.Patience.TotalSeconds} s for {what} (seed {options.Seed})");
+                return;
             }
 
             await Task.Delay(PollInterval);
@@ -300,6 +308,15 @@ public sealed class CrashLoopRunner(CrashLoopOptions options, Action<string> log
             return json.RootElement.GetProperty("features").GetRawText();
         })
         .ToArray();
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="name"/> in the kept directory, when there is one.</summary>
+    private void Keep(string name, string text)
+    {
+        if (options.KeepDirectory is { } directory)
+        {
+            File.WriteAllText(Path.Combine(directory, name), text);
+        }
+    }
 
     private static string Tail(string text) => text.Length <= 2000 ? text : text[^2000..];
 }

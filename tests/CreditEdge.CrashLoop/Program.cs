@@ -1,6 +1,6 @@
 using CreditEdge.CrashLoop;
 
-// dotnet run -c Release --project tests/CreditEdge.CrashLoop -- --kills 50 [--seed S] [--clients C]
+// dotnet run -c Release --project tests/CreditEdge.CrashLoop -- --kills 50 [--seed S] [--clients C] [--keep DIR]
 CrashLoopOptions options;
 try
 {

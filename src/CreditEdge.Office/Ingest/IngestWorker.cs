@@ -152,7 +152,7 @@ internal sealed partial class IngestWorker
             };
             try
             {
-                var result = await client.ConnectAsync(ClientOptions(), stoppingToken);
+                var result = await client.ConnectAsync(ClientOptions(_options, ClientId), stoppingToken);
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
                 {
                     throw new InvalidOperationException($"broker refused {ClientId}: {result.ResultCode} {result.ReasonString}".TrimEnd());
@@ -262,22 +262,23 @@ internal sealed partial class IngestWorker
         return delay < _options.RetryMaxDelay ? delay : _options.RetryMaxDelay;
     }
 
-    private MqttClientOptions ClientOptions()
+    /// <summary>The options of one connect attempt of worker <paramref name="clientId"/>.</summary>
+    internal static MqttClientOptions ClientOptions(OfficeOptions options, string clientId)
     {
-        var uri = _options.BrokerUri();
+        var uri = options.BrokerUri();
         var tls = uri.Scheme == "mqtts";
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(ClientId)
+            .WithClientId(clientId)
             .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)Math.Min(_options.SessionExpiry.TotalSeconds, uint.MaxValue))
-            .WithReceiveMaximum((ushort)_options.MaxInFlight)
+            .WithSessionExpiryInterval((uint)Math.Min(options.SessionExpiry.TotalSeconds, uint.MaxValue))
+            .WithReceiveMaximum((ushort)options.MaxInFlight)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10));
-        if (_options.Username is { Length: > 0 } user)
+        if (options.Username is { Length: > 0 } user)
         {
-            builder.WithCredentials(user, _options.Password ?? string.Empty);
+            builder.WithCredentials(user, options.Password ?? string.Empty);
         }
 
         if (tls)
@@ -285,7 +286,7 @@ internal sealed partial class IngestWorker
             builder.WithTlsOptions(o => o.UseTls());
         }
 
-        return builder.Build();
+        return CreditEdge.Messaging.MqttSocketBuffers.Apply(builder.Build());
     }
 
     private async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
