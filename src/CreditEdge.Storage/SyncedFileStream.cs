@@ -15,7 +15,8 @@ namespace CreditEdge.Storage;
 /// <see cref="MaxHeldPages"/>, in file order, one <c>pwritev</c> per run of adjacent pages: a commit is one write and
 /// one fsync, a checkpoint writes each page once. A caller's decision is acknowledged only after <see cref="Sync"/>,
 /// which writes what is held first; a write the disk refuses (a full disk) fails that Sync, and the store rolls the
-/// commit back as it did when the page write itself failed.
+/// commit back as it did when the page write itself failed. Reads that follow each other (a checkpoint reads the whole
+/// log, page by page) are served from one larger read ahead.
 /// </para>
 /// </summary>
 internal sealed class SyncedFileStream : Stream
@@ -29,6 +30,9 @@ internal sealed class SyncedFileStream : Stream
     /// <summary>Page buffers kept for reuse after a write: a commit's worth, so a commit allocates none.</summary>
     internal const int KeptPages = 128;
 
+    /// <summary>How much a sequential read reads ahead.</summary>
+    internal const int ReadAheadBytes = 256 * 1024;
+
     private readonly FileStream _file;
     private readonly SafeFileHandle _handle;
     private readonly Action<string>? _onSynced;
@@ -38,6 +42,10 @@ internal sealed class SyncedFileStream : Stream
     private readonly Stack<byte[]> _free = new(); // written pages' buffers, for the next ones
     private long _heldEnd;
     private long _position;
+    private byte[]? _readAhead;
+    private long _readAheadStart;
+    private int _readAheadLength;
+    private long _lastReadEnd = -1;
     private Exception? _failed; // held pages that could not be written: nothing after them may reach the file
 
     /// <param name="durable">False: <see cref="Flush()"/> hands the writes to the operating system without an fsync (<see cref="DecisionStoreSettings.Durable"/>).</param>
@@ -109,7 +117,7 @@ internal sealed class SyncedFileStream : Stream
         lock (_gate)
         {
             WriteHeld();
-            var read = RandomAccess.Read(_handle, buffer, _position);
+            var read = ReadAt(buffer, _position);
             _position += read;
             return read;
         }
@@ -132,6 +140,7 @@ internal sealed class SyncedFileStream : Stream
         lock (_gate)
         {
             WriteHeld();
+            _readAheadLength = 0;
             _file.SetLength(value);
         }
     }
@@ -143,6 +152,7 @@ internal sealed class SyncedFileStream : Stream
         lock (_gate)
         {
             ThrowIfFailed();
+            _readAheadLength = 0;
             if (buffer.Length == PageSize && _position % PageSize == 0)
             {
                 if (!_held.TryGetValue(_position, out var page))
@@ -261,5 +271,33 @@ internal sealed class SyncedFileStream : Stream
         {
             throw new IOException($"an earlier write to '{_file.Name}' failed: {_failed.Message}", _failed);
         }
+    }
+
+    private int ReadAt(Span<byte> buffer, long position)
+    {
+        if (_readAheadLength > 0 && position >= _readAheadStart && position + buffer.Length <= _readAheadStart + _readAheadLength)
+        {
+            _readAhead.AsSpan((int)(position - _readAheadStart), buffer.Length).CopyTo(buffer);
+            _lastReadEnd = position + buffer.Length;
+            return buffer.Length;
+        }
+
+        int read;
+        if (position == _lastReadEnd && buffer.Length < ReadAheadBytes)
+        {
+            // the second read in a row: read ahead
+            _readAhead ??= new byte[ReadAheadBytes];
+            _readAheadLength = RandomAccess.Read(_handle, _readAhead, position);
+            _readAheadStart = position;
+            read = Math.Min(buffer.Length, _readAheadLength);
+            _readAhead.AsSpan(0, read).CopyTo(buffer);
+        }
+        else
+        {
+            read = RandomAccess.Read(_handle, buffer, position);
+        }
+
+        _lastReadEnd = position + read;
+        return read;
     }
 }

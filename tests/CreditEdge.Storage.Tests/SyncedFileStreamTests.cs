@@ -66,7 +66,7 @@ public sealed class SyncedFileStreamTests : IDisposable
     }
 
     [Fact]
-    public void Read_PagesWrittenThenOneOverwritten_ReadsTheLatestVersion()
+    public void Read_SequentialPagesThenAnOverwrite_ReadAheadNeverServesAStalePage()
     {
         var path = _dir.Combine("log.db");
         using var stream = new SyncedFileStream(path);
@@ -82,9 +82,31 @@ public sealed class SyncedFileStreamTests : IDisposable
         }
 
         ReadPage(stream, 40);
-        ReadPage(stream, 41);
+        ReadPage(stream, 41); // sequential: page 42 on is now read ahead
         WritePage(stream, 42, 0xEE);
         Assert.All(ReadPage(stream, 42), b => Assert.Equal(0xEE, b));
+    }
+
+    [Fact]
+    public void Read_ReadAheadThenTheFileCut_NothingIsReadPastTheNewEnd()
+    {
+        var path = _dir.Combine("log.db");
+        using var stream = new SyncedFileStream(path);
+        for (var i = 0; i < 10; i++)
+        {
+            WritePage(stream, i, (byte)(i + 1));
+        }
+
+        stream.Flush();
+        ReadPage(stream, 0);
+        ReadPage(stream, 1); // sequential: pages 2… are now read ahead
+
+        stream.SetLength(2L * Page); // as LiteDB empties its log after a checkpoint
+
+        var page = new byte[Page];
+        stream.Position = 2L * Page;
+        Assert.Equal(0, stream.Read(page, 0, Page));
+        Assert.All(page, b => Assert.Equal(0, b));
     }
 
     [Fact]
