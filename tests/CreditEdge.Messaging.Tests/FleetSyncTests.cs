@@ -192,6 +192,35 @@ public sealed class FleetSyncTests
     }
 
     [Fact]
+    public async Task FleetLink_BrokerFreezesWithTheConnectionOpen_StallFoundWithinTheEchoTimeoutNotTheKeepAlive()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var device = new LinkHarness(broker.Url, Device, o =>
+        {
+            o.EchoInterval = TimeSpan.FromMilliseconds(300);
+            o.EchoTimeout = TimeSpan.FromMilliseconds(800);
+            o.KeepAlive = TimeSpan.FromSeconds(60); // so it is the probe that notices, not MQTTnet's keep-alive
+        });
+        await device.StartAsync();
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+        broker.Freeze(); // no PUBACK, no echo, no error: the probe's publish never completes
+        try
+        {
+            await Eventually.HoldsAsync(() => device.Link.Stalls >= 1, TimeSpan.FromSeconds(15), "the frozen broker to be found by the probe");
+        }
+        finally
+        {
+            broker.Thaw();
+        }
+
+        await device.Link.WaitConnectedAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        await using var office = await MqttProbe.ConnectAsync(broker.Port, "office", subscribe: Topics.Decisions(Device));
+        await device.SaveDecisionsAsync(1);
+        await office.WaitForAsync(m => m.Any(x => x.Topic == Topics.Decisions(Device)), TimeSpan.FromSeconds(30), "a decision delivered after the thaw");
+    }
+
+    [Fact]
     public async Task FleetLink_HandlerFails_MessageUnacknowledgedAndDeliveredAgainAfterReconnect()
     {
         await using var broker = await MosquittoBroker.StartNewAsync();

@@ -209,6 +209,26 @@ public sealed class MosquittoBroker : IAsyncDisposable
         throw new TimeoutException($"mosquitto did not listen on {Port} within 10 s");
     }
 
+    /// <summary>
+    /// Freezes the broker (SIGSTOP) with every connection left open: clients see no error, just no answer — a broker host
+    /// stalled on swap or I/O, or a path that went half-open. <see cref="Thaw"/> lets it run again.
+    /// </summary>
+    public void Freeze()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            ProcessSignals.Freeze(p.Id);
+        }
+    }
+
+    public void Thaw()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            ProcessSignals.Thaw(p.Id);
+        }
+    }
+
     /// <summary>Stops the broker with SIGKILL: no goodbye to clients, persistence as last autosaved.</summary>
     public async Task KillAsync()
     {
@@ -224,6 +244,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     {
         if (_process is { HasExited: false } p)
         {
+            ProcessSignals.Thaw(p.Id); // a frozen broker would never act on the SIGTERM
             ProcessSignals.Terminate(p.Id);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
