@@ -35,10 +35,7 @@ internal sealed class EchoProbe(string topic, TimeSpan timeout, TimeProvider tim
         {
             // the whole round trip is under the timeout, the PUBACK too: a broker that stops answering while the connection
             // stays open (frozen, or its path half-open) would otherwise hold the probe until the keep-alive gives up
-            var started = time.GetTimestamp();
-            await link.PublishAsync(Topic, Encoding.UTF8.GetBytes(nonce), retain: false, cancellationToken).WaitAsync(timeout, time, cancellationToken);
-            var left = timeout - time.GetElapsedTime(started);
-            await back.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken);
+            await RoundTripAsync().WaitAsync(timeout, time, cancellationToken);
             return true;
         }
         catch (TimeoutException)
@@ -52,6 +49,12 @@ internal sealed class EchoProbe(string topic, TimeSpan timeout, TimeProvider tim
         finally
         {
             _echoes.TryRemove(nonce, out _);
+        }
+
+        async Task RoundTripAsync()
+        {
+            await link.PublishAsync(Topic, Encoding.UTF8.GetBytes(nonce), retain: false, cancellationToken);
+            await back.Task;
         }
     }
 }

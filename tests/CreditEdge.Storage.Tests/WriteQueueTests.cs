@@ -40,8 +40,7 @@ public sealed class WriteQueueTests
         var queue = new WriteQueue<int>();
         var batch = new List<int>();
         var clock = Stopwatch.StartNew();
-        var taker = Task.Factory.StartNew(() => queue.TryTake(batch, 10, Long), TaskCreationOptions.LongRunning);
-        await Task.Delay(200);
+        var taker = await WaitingTakerAsync(queue, batch);
 
         queue.Add(7);
 
@@ -56,8 +55,7 @@ public sealed class WriteQueueTests
         var queue = new WriteQueue<int>();
         var batch = new List<int>();
         var clock = Stopwatch.StartNew();
-        var taker = Task.Factory.StartNew(() => queue.TryTake(batch, 10, Long), TaskCreationOptions.LongRunning);
-        await Task.Delay(200);
+        var taker = await WaitingTakerAsync(queue, batch);
 
         queue.Complete();
 
@@ -83,5 +81,13 @@ public sealed class WriteQueueTests
         var clock = Stopwatch.StartNew();
         Assert.False(queue.TryTake(batch, 10, Long));
         Assert.True(clock.Elapsed < Long / 2, "completed and empty: false at once, not after the timeout");
+    }
+
+    /// <summary>A thread blocked in <see cref="WriteQueue{T}.TryTake"/> (given time to get there) with a long timeout.</summary>
+    private static async Task<Task<bool>> WaitingTakerAsync(WriteQueue<int> queue, List<int> batch)
+    {
+        var taker = Task.Factory.StartNew(() => queue.TryTake(batch, 10, Long), TaskCreationOptions.LongRunning);
+        await Task.Delay(200);
+        return taker;
     }
 }
