@@ -87,6 +87,46 @@ public sealed class DiskFullTests : IDisposable
     }
 
     [Fact]
+    public async Task Acknowledge_DiskFull_TheRefusedAcknowledgementIsNotKeptAndItsDecisionWaitsAgain()
+    {
+        long? refused = null;
+        using (var store = CreateSut())
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                await store.SaveAsync(SampleDecisions.Create(i), CancellationToken.None);
+            }
+
+            var waiting = store.Peek(300);
+            _disk.Fill();
+            foreach (var record in waiting)
+            {
+                try
+                {
+                    store.Acknowledge([record.Sequence]); // one commit each: the first the disk refuses is the one to watch
+                }
+                catch (StorageException)
+                {
+                    refused = record.Sequence;
+                    break;
+                }
+            }
+
+            Assert.NotNull(refused);
+            _disk.Free();
+            await Eventually.HoldsAsync(() => store.IsWritable, TimeSpan.FromSeconds(15), "the store to become writable again by its own probe");
+            var next = waiting.First(r => r.Sequence > refused).Sequence;
+            store.Acknowledge([next]); // a later acknowledgement writes the outbox mark again
+
+            Assert.Contains(store.Peek(400), r => r.Sequence == refused); // the refused one was not kept: it is sent again
+            Assert.DoesNotContain(store.Peek(400), r => r.Sequence == next);
+        }
+
+        using var reopened = CreateSut();
+        Assert.Contains(reopened.Peek(400), r => r.Sequence == refused);
+    }
+
+    [Fact]
     public async Task Open_OnFullDisk_OpensReadableButNotWritableWithTheReason()
     {
         using (var store = CreateSut())
