@@ -5,6 +5,7 @@ public sealed record DecisionStoreSettings
 {
     public const string DatabaseFile = "decisions.db";
     public const string LogFile = "decisions-log.db";
+    public const string JournalFile = "decisions.journal";
     public const string DefaultKeyFile = "storage.key";
 
     public required string DataDirectory { get; init; }
@@ -53,5 +54,19 @@ public sealed record DecisionStoreSettings
     /// </summary>
     public int CheckpointPages { get; init; } = 100;
 
+    /// <summary>
+    /// Bytes of journal records after which the writer makes LiteDB's log durable and the journal starts over (it also
+    /// starts over at every checkpoint, which usually comes first). Default 2 MiB.
+    /// </summary>
+    public int MaxJournalBytes { get; init; } = 2 << 20;
+
+    /// <summary>
+    /// How long the applier gathers journaled batches before it commits them to LiteDB in one transaction (it commits at
+    /// once when 64 are waiting). Default 2 ms.
+    /// </summary>
+    public TimeSpan ApplyDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+
     public string KeyFilePath => KeyFile ?? Path.Combine(DataDirectory, DefaultKeyFile);
+
+    public string JournalPath => Path.Combine(DataDirectory, JournalFile);
 }

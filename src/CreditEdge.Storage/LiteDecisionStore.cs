@@ -10,20 +10,25 @@ using Microsoft.Extensions.Logging;
 namespace CreditEdge.Storage;
 
 /// <summary>
-/// Decisions in one encrypted LiteDB file, written by a single writer thread that commits whatever is waiting as one
-/// transaction (decision + idempotency key + outbox record + audit link per decision) and then fsyncs the log once:
-/// group commit. A caller's task completes only after that fsync.
+/// Decisions in one encrypted LiteDB file, made durable by a write-ahead journal (README "The journal"). A single writer
+/// thread takes whatever is waiting, gives each decision its place and hash in the audit chain, and appends the whole
+/// batch as one encrypted journal record with one <c>fdatasync</c>: group commit. A caller's task completes only after
+/// that fdatasync. An applier thread then commits the journaled batches into LiteDB, several at a time, with the same
+/// code a store recovering from a crash uses to apply them again (<see cref="JournalRecord.Apply"/>); until it has, the
+/// decisions are read from an overlay, and reads that need LiteDB complete (the outbox, counts, the audit) wait for it.
 /// <para>
 /// Device events (<see cref="AppendEventAsync"/>: the enclosure opened, a key revoked) take the same queue and commit
 /// into the same chain, between the decisions, as links of their own; they have no outbox record and are never refused
 /// for a full outbox.
 /// </para>
 /// <para>
-/// A commit that fails (a full or failing disk) is rolled back, its callers get a <see cref="StorageException"/>, and the
-/// store turns unwritable with the reason (<see cref="UnwritableReason"/>); it never takes the process down. While
-/// unwritable, the writer thread retries a small probe commit with exponential backoff (<see cref="DecisionStoreSettings.ProbeMinDelay"/>
-/// … <see cref="DecisionStoreSettings.ProbeMaxDelay"/>); the first commit that succeeds — probe or decision — makes it
-/// writable again, without a restart. Opening probes once, so a store opened on a full disk starts unwritable.
+/// A journal append that fails fails its callers with a <see cref="StorageException"/>; a LiteDB commit that fails (a full
+/// or failing disk) is rolled back, its batches stay durable in the journal and readable, and the store turns unwritable
+/// with the reason (<see cref="UnwritableReason"/>): new writes are refused; it never takes the process down. While
+/// unwritable, the applier retries the batches — or a small probe commit — with exponential backoff
+/// (<see cref="DecisionStoreSettings.ProbeMinDelay"/> … <see cref="DecisionStoreSettings.ProbeMaxDelay"/>); the first
+/// commit that succeeds makes it writable again, without a restart. Opening probes once, so a store opened on a full
+/// disk starts unwritable.
 /// </para>
 /// </summary>
 public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDisposable
@@ -37,14 +42,27 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     internal const string RetentionCheckpointId = "retention-checkpoint";
     private const string ProbeId = "write-probe";
     private const int PageSize = 8192;
+    private const int MaxGatheredBatches = 64;
 
     private readonly DecisionStoreSettings _settings;
     private readonly ILogger _logger;
     private readonly DataDirectoryLock _lock;
     private readonly string _password;
+    private readonly DecisionJournal _journal;
     private readonly ReaderWriterLockSlim _engineGate = new();
     private readonly WriteQueue<PendingWrite> _queue = new();
     private ChainState? _chain; // the writer's copy of the chain head and outbox mark after its last commit
+    private readonly List<BsonDocument> _unapplied = []; // under _overlayGate: journaled batches LiteDB does not hold yet, oldest first
+    private readonly object _overlayGate = new();
+    private long _journaledBatch; // under _overlayGate: the last batch journaled
+    private long _appliedBatch; // under _overlayGate: the last batch LiteDB holds (of those journaled since the open)
+    private bool _stopApplying; // under _overlayGate
+    private bool _collectionsExist; // made at open, or by the applier under the gate's write lock if the disk refused then
+    private long _firstUnappliedAt; // under _overlayGate: when the oldest unapplied batch was journaled
+    private readonly Thread _applier;
+    private long _applyStarted; // Stopwatch timestamp of the applier's commit; 0 while it waits
+    private readonly Dictionary<string, BsonDocument> _overlayDecisions = new(StringComparer.Ordinal); // their decisions, by id
+    private readonly Dictionary<string, string> _overlayKeys = new(StringComparer.Ordinal); // their idempotency keys
     private readonly Thread _writer;
     private volatile string? _unwritableReason;
     private TimeSpan _probeDelay;
@@ -52,15 +70,16 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     private long _commitStarted; // Stopwatch timestamp of the commit the writer is in; 0 while it waits for work
     private bool _disposed;
 
-    // replaced only by the writer thread (after a failed commit), under the gate's write lock; readers hold its read lock
+    // replaced only by the applier thread (after a failed commit), under the gate's write lock; readers and the writer hold its read lock
     private StoreEngine? _engine;
 
-    private LiteDecisionStore(DecisionStoreSettings settings, ILogger logger, DataDirectoryLock directoryLock, string password, StoreEngine engine)
+    private LiteDecisionStore(DecisionStoreSettings settings, ILogger logger, DataDirectoryLock directoryLock, string password, DecisionJournal journal, StoreEngine engine)
     {
         _settings = settings;
         _logger = logger;
         _lock = directoryLock;
         _password = password;
+        _journal = journal;
         _engine = engine;
         _outboxDepth = engine.Db.GetCollection(Outbox).LongCount() + OutboxMark.Read(engine.Db, out _).Count(engine.Db.GetCollection(Decisions));
         _probeDelay = settings.ProbeMinDelay;
@@ -68,6 +87,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         Probe();
         _writer = new Thread(WriteLoop) { Name = "creditedge-decision-writer", IsBackground = true };
         _writer.Start();
+        _applier = new Thread(ApplyLoop) { Name = "creditedge-decision-applier", IsBackground = true };
+        _applier.Start();
     }
 
     public bool IsWritable => _unwritableReason is null && !_disposed;
@@ -80,7 +101,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
     public long Depth => Interlocked.Read(ref _outboxDepth);
 
-    /// <summary>Raised on the writer thread after a batch (decisions, events) was committed, so the sync pump can wake up.</summary>
+    /// <summary>Raised (on the thread pool) after batches with decisions or events were committed to LiteDB, so the sync pump can wake up.</summary>
     public event Action? RecordsAdded;
 
     public string DatabasePath => Path.Combine(_settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
@@ -93,12 +114,25 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
+        List<BsonDocument> journalRecords;
         var directoryLock = DataDirectoryLock.Acquire(settings.DataDirectory);
+        DecisionJournal? journal = null;
         try
         {
             var dataPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
             var storeExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
             var password = StorageKey.LoadOrCreate(settings.KeyFilePath, storeExists);
+            try
+            {
+                journal = DecisionJournal.Open(settings.JournalPath, password, settings.Durable, settings.OnFileSynced, out var durableLog, out var records);
+                CutLog(settings, durableLog, logger);
+                journalRecords = records;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StorageException($"the journal '{settings.JournalPath}' cannot be read: {ex.Message}", ex);
+            }
+
             if (storeExists)
             {
                 // read what every start needs before anything is written: a damaged file is refused here, untouched
@@ -112,13 +146,112 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 });
             }
 
-            return new LiteDecisionStore(settings, logger, directoryLock, password, StoreEngine.Open(settings, password));
+            return new LiteDecisionStore(settings, logger, directoryLock, password, journal, OpenEngine(settings, password, journal, journalRecords, logger));
         }
         catch
         {
+            journal?.Dispose();
             directoryLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// After a crash the log may end in pages that never reached the disk (only the journal's records were fsynced since
+    /// its start record): cut it back to the length the start record says was durable. The batches after it are applied
+    /// again from the journal (<see cref="OpenEngine"/>). A clean close leaves nothing to cut.
+    /// </summary>
+    private static void CutLog(DecisionStoreSettings settings, long? durableLog, ILogger logger)
+    {
+        var logPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile);
+        if (durableLog is not { } durable || !File.Exists(logPath))
+        {
+            return;
+        }
+
+        using var log = new FileStream(logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        if (log.Length <= durable)
+        {
+            return;
+        }
+
+        Log.LogCut(logger, log.Length - durable, durable);
+        log.SetLength(durable);
+        log.Flush(flushToDisk: settings.Durable);
+    }
+
+    /// <summary>
+    /// Opens the engine and applies the journal's batches it does not hold yet (a crash, or a commit that failed after
+    /// earlier batches were acknowledged from the journal alone), in one transaction; then makes the log durable and
+    /// starts the journal over. Throws <see cref="StorageException"/> when that cannot be done.
+    /// </summary>
+    private static StoreEngine OpenEngine(DecisionStoreSettings settings, string password, DecisionJournal journal, List<BsonDocument> records, ILogger logger)
+    {
+        var engine = StoreEngine.Open(settings, password, journal);
+        try
+        {
+            var replayed = Replay(engine.Db, records);
+            journal.Applied(long.MaxValue); // LiteDB holds every batch the journal has
+            journal.StartOver(engine.Log.Sync());
+            if (replayed > 0)
+            {
+                Log.Replayed(logger, replayed);
+            }
+
+            return engine;
+        }
+        catch (Exception ex) when (ex is LiteException or IOException or UnauthorizedAccessException or InvalidCastException)
+        {
+            engine.Abandon();
+            throw new StorageException($"the journal's batches could not be applied to '{Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile)}': {ex.Message}", ex);
+        }
+        catch
+        {
+            engine.Abandon();
+            throw;
+        }
+    }
+
+    /// <summary>Applies the journal records whose batch the store does not hold (its chain head's <c>batch</c>); returns how many.</summary>
+    private static int Replay(LiteDatabase db, List<BsonDocument> records)
+    {
+        var applied = db.GetCollection(Meta).FindById(ChainHeadId)?["batch"] is { IsNumber: true } batch ? batch.AsInt64 : 0L;
+        var missing = records.Where(record => record["b"].AsInt64 > applied).ToList();
+        if (missing.Count == 0)
+        {
+            return 0;
+        }
+
+        if (missing[0]["b"].AsInt64 != applied + 1)
+        {
+            throw new DamagedStoreException($"the journal goes on from batch {missing[0]["b"].AsInt64} but the store holds batches up to {applied}: batches in between are lost; the files were left as they are");
+        }
+
+        db.BeginTrans();
+        try
+        {
+            foreach (var record in missing)
+            {
+                JournalRecord.Apply(db, record);
+            }
+
+            db.Commit();
+        }
+        catch
+        {
+            try
+            {
+                db.Rollback();
+            }
+            catch (Exception ex) when (ex is LiteException or IOException)
+            {
+                // the failure is what is reported
+            }
+
+            throw;
+        }
+
+        return missing.Count;
     }
 
     /// <summary>
@@ -191,6 +324,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        WaitApplied();
         return Read(db => db.GetCollection(Audit).Query()
             .Where(Query.GT("_id", afterSequence)).Where(Query.Not("event", BsonValue.Null)).OrderBy("_id").Limit(max).ToEnumerable()
             .Select(link => (link["_id"].AsInt64, DeserializeEvent(link["event"].AsString)))
@@ -200,20 +334,36 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     public Decision? Find(string decisionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(decisionId);
-        var json = Read(db => StoredDocuments.DecisionJson(db.GetCollection(Decisions).FindById(decisionId)));
+        BsonDocument? journaled;
+        lock (_overlayGate)
+        {
+            _ = _overlayDecisions.TryGetValue(decisionId, out journaled);
+        }
+
+        // the overlay first: a batch leaves it only after LiteDB committed it
+        var json = journaled is not null
+            ? StoredDocuments.DecisionJson(journaled)
+            : Read(db => StoredDocuments.DecisionJson(db.GetCollection(Decisions).FindById(decisionId)));
         return json is null ? null : Deserialize(json);
     }
 
     public Decision? FindByIdempotencyKey(string idempotencyKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
-        var decisionId = Read(db => db.GetCollection(Idempotency).FindById(idempotencyKey)?["decisionId"].AsString);
+        string? decisionId;
+        lock (_overlayGate)
+        {
+            _ = _overlayKeys.TryGetValue(idempotencyKey, out decisionId);
+        }
+
+        decisionId ??= Read(db => db.GetCollection(Idempotency).FindById(idempotencyKey)?["decisionId"].AsString);
         return decisionId is null ? null : Find(decisionId);
     }
 
     public IReadOnlyList<OutboxRecord> Peek(int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        WaitApplied();
         return Read(db =>
         {
             var decisions = db.GetCollection(Decisions);
@@ -284,8 +434,8 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             return;
         }
 
-        // on the writer thread, in its next commit (CommitBatch): never a second writing transaction beside the decisions' (a
-        // crash-loop run damaged a store when acknowledgements committed from the pump's thread)
+        // in the writer's next journal record, applied to LiteDB with the decisions' batches: never a second writing
+        // transaction beside theirs (a crash-loop run damaged a store when acknowledgements committed from the pump's thread)
         var pending = new PendingAcknowledgement(sequences);
         Enqueue(pending, CancellationToken.None);
         var removed = pending.Done.Task.GetAwaiter().GetResult();
@@ -304,6 +454,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         var cutoff = createdBefore.ToUnixTimeMilliseconds();
+        WaitApplied(); // the acknowledgements it goes by, applied
         return Read(db =>
         {
             var decisions = db.GetCollection(Decisions);
@@ -392,14 +543,19 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     /// How long the writer has been inside its current commit (null while it waits for work). A disk that stops answering
     /// (an SD card stalling, a frozen file system) raises no error: writes just never return; it shows here.
     /// </summary>
-    public TimeSpan? CommitRunningFor => Volatile.Read(ref _commitStarted) is var started and not 0 ? Stopwatch.GetElapsedTime(started) : null;
+    public TimeSpan? CommitRunningFor =>
+        Math.Max(Volatile.Read(ref _commitStarted), Volatile.Read(ref _applyStarted)) is var started and not 0 ? Stopwatch.GetElapsedTime(started) : null;
 
     /// <summary>Size of the store's files on disk.</summary>
     public long SizeBytes =>
-        new FileInfo(DatabasePath).Length + new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length;
+        new FileInfo(DatabasePath).Length + new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length + _journal.FileBytes;
 
     /// <summary>Number of decisions stored.</summary>
-    public long Count() => Read(db => db.GetCollection(Decisions).LongCount());
+    public long Count()
+    {
+        WaitApplied();
+        return Read(db => db.GetCollection(Decisions).LongCount());
+    }
 
     /// <summary>
     /// Up to <paramref name="max"/> stored decisions in decision-id order, after <paramref name="afterDecisionId"/> (null:
@@ -408,6 +564,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     public IReadOnlyList<Decision> ReadPage(string? afterDecisionId, int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        WaitApplied();
         return Read(db =>
         {
             var query = db.GetCollection(Decisions).Query();
@@ -424,7 +581,11 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     /// Walks the audit chain from the first link, recomputing every hash from the stored decisions and the events' stored
     /// JSON.
     /// </summary>
-    public AuditReport VerifyAuditChain() => Read(VerifyAuditChain);
+    public AuditReport VerifyAuditChain()
+    {
+        WaitApplied();
+        return Read(VerifyAuditChain);
+    }
 
     /// <summary>An event link holds its event's JSON (and time); a decision link names its decision.</summary>
     internal static bool IsEventLink(BsonDocument link) => link.ContainsKey("event");
@@ -526,24 +687,58 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         _disposed = true;
         _queue.Complete();
         _writer.Join();
-        _engine?.Dispose();
+        lock (_overlayGate)
+        {
+            _stopApplying = true;
+            Monitor.PulseAll(_overlayGate);
+        }
+
+        _applier.Join();
+        if (_engine is { } engine)
+        {
+            engine.Dispose(); // LiteDB's close checkpoints; the log ends durable
+            if (_unapplied.Count == 0)
+            {
+                TryStartOverAfterClose(); // else the journal keeps them for the next open
+            }
+        }
+
+        _journal.Dispose();
         _engineGate.Dispose();
         _lock.Dispose();
     }
 
     /// <summary>
-    /// The chain head and the outbox mark as the writer's last commit on <paramref name="Engine"/> left them. Only the writer
-    /// changes either, so it keeps them instead of reading both documents again in every commit (those two reads were
-    /// ~14 % of the writer thread's CPU at one client: LiteDB parses a query for each <c>FindById</c>).
+    /// The chain head, the outbox mark and the batch number as the writer's last journaled batch left them. Only the writer
+    /// changes them, so it keeps them instead of reading both documents again in every batch (those two reads were ~14 %
+    /// of the writer thread's CPU at one client: LiteDB parses a query for each <c>FindById</c>); read from LiteDB only
+    /// when it holds every journaled batch.
     /// </summary>
-    private sealed record ChainState(StoreEngine Engine, OutboxMark Mark, bool MarkStored, long Sequence, string Previous)
+    private sealed record ChainState(OutboxMark Mark, bool MarkStored, long Sequence, string Previous, long Batch)
     {
         public static ChainState Read(StoreEngine engine)
         {
             var mark = OutboxMark.Read(engine.Db, out var markStored); // read before a batch moves the chain head it counts from
             var head = engine.Db.GetCollection(Meta).FindById(ChainHeadId);
-            return new ChainState(engine, mark, markStored, head is null ? 0L : head["sequence"].AsInt64,
-                head is null ? AuditChain.Genesis : StoredDocuments.HashText(head["hash"]));
+            return new ChainState(mark, markStored, head is null ? 0L : head["sequence"].AsInt64,
+                head is null ? AuditChain.Genesis : StoredDocuments.HashText(head["hash"]),
+                head?["batch"] is { IsNumber: true } batch ? batch.AsInt64 : 0L);
+        }
+    }
+
+    /// <summary>
+    /// After a clean close the log is durable as it is (Close synced it): the journal starts over from its length, so the
+    /// next open has nothing to cut or apply again.
+    /// </summary>
+    private void TryStartOverAfterClose()
+    {
+        try
+        {
+            _journal.StartOver(new FileInfo(Path.Combine(_settings.DataDirectory, DecisionStoreSettings.LogFile)).Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // the next open cuts the log back to the last start record and applies the journal again: nothing is lost
         }
     }
 
@@ -585,18 +780,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         while (!_queue.IsCompleted)
         {
             batch.Clear();
-            // writable: wake now and then anyway, in case another thread (an outbox ack) found the disk failing; a real
-            // commit is as good a probe as any
-            if (!_queue.TryTake(batch, _settings.MaxBatch, _unwritableReason is null ? _settings.ProbeMinDelay : _probeDelay))
+            if (!_queue.TryTake(batch, _settings.MaxBatch, _settings.ProbeMaxDelay))
             {
-                if (_unwritableReason is not null && !_queue.IsCompleted)
-                {
-                    Volatile.Write(ref _commitStarted, Stopwatch.GetTimestamp());
-                    Probe();
-                    Volatile.Write(ref _commitStarted, 0);
-                }
-
-                continue;
+                continue; // the applier probes a store that cannot write
             }
 
             Volatile.Write(ref _commitStarted, Stopwatch.GetTimestamp());
@@ -606,7 +792,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     }
 
     /// <summary>
-    /// A one-document commit + fsync (writer thread): success makes the store writable; failure keeps (or makes) it
+    /// A one-document commit + fsync (applier thread): success makes the store writable; failure keeps (or makes) it
     /// unwritable and replaces the engine, which LiteDB closed on the I/O error.
     /// </summary>
     private void Probe()
@@ -642,6 +828,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         try
         {
             db.GetCollection(Decisions).EnsureIndex(StoredDocuments.Sequence);
+            EnsureCollections(db);
         }
         catch (Exception ex) when (ex is LiteException or IOException or UnauthorizedAccessException)
         {
@@ -649,13 +836,51 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
     }
 
-    /// <summary>Closes the (failed) engine and opens a fresh one on the same files, so reads go on while writes wait for space.</summary>
+    /// <summary>
+    /// Creates the collections the applier inserts into, while nothing else uses the engine. LiteDB creates a collection in
+    /// the header page that every reader shares, not in the creating transaction's own pages: a reader on another thread
+    /// (the writer's idempotency lookup) meeting a collection being created failed with "page type must be collection
+    /// page" (seen in a test); once they exist, LiteDB's readers and its one writer keep out of each other's way.
+    /// </summary>
+    private void EnsureCollections(LiteDatabase db)
+    {
+        var missing = new[] { Decisions, Idempotency, Audit, Meta }.Where(name => !db.CollectionExists(name)).ToList();
+        if (missing.Count > 0)
+        {
+            // a document in and out again, in one transaction: LiteDB's EnsureIndex("_id") returns without creating anything
+            db.BeginTrans();
+            try
+            {
+                foreach (var name in missing)
+                {
+                    var collection = db.GetCollection(name);
+                    collection.Insert(new BsonDocument { ["_id"] = "collection-created" });
+                    collection.Delete("collection-created");
+                }
+
+                db.Commit();
+            }
+            catch
+            {
+                TryRollback(db); // never a transaction left open on this thread
+                throw;
+            }
+        }
+
+        _collectionsExist = true;
+    }
+
+    /// <summary>
+    /// Closes the (failed) engine and opens a fresh one on the same files, so reads go on while writes wait for space.
+    /// The log is kept as it is (in a running process nothing in it is lost, and LiteDB never confirms a transaction
+    /// whose pages did not all reach the file); the reopening applies the journaled batches LiteDB lacks.
+    /// </summary>
     private void ReplaceEngine()
     {
         _engineGate.EnterWriteLock();
         try
         {
-            _engine?.Dispose();
+            _engine?.Abandon(); // nothing of the failed engine reaches the files any more, above all no checkpoint of a refused batch
             _engine = null;
         }
         finally
@@ -671,9 +896,22 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         StoreEngine engine;
         try
         {
-            engine = StoreEngine.Open(_settings, _password);
+            // as at a start after a crash: the log back to its durable length, the journal's batches applied again
+            var records = _journal.Reload(out _);
+            try
+            {
+                engine = OpenEngine(_settings, _password, _journal, records, _logger);
+                RemoveApplied(records.Count > 0 ? records[^1]["b"].AsInt64 : 0L);
+            }
+            catch (StorageException ex) when (ex is not DamagedStoreException && HasUnapplied())
+            {
+                // the journaled batches cannot be applied yet (a full disk): an engine to read from meanwhile; they stay
+                // in the journal and the overlay, and the writer applies them once it can
+                Log.ReopenFailed(_logger, ex);
+                engine = StoreEngine.Open(_settings, _password, _journal);
+            }
         }
-        catch (StorageException ex)
+        catch (Exception ex) when (ex is StorageException or IOException or UnauthorizedAccessException)
         {
             Log.ReopenFailed(_logger, ex);
             return false;
@@ -737,41 +975,62 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         }
     }
 
+    /// <summary>
+    /// One batch of the writer (README "The journal"): what it does is decided from the chain state of the last batch, the
+    /// overlay and LiteDB, and written as one journal record, fsynced when it holds decisions or events; then the callers
+    /// are answered. The applier thread brings LiteDB up to date behind it with the same <see cref="JournalRecord.Apply"/>
+    /// a recovering store uses; until then the batch's decisions and keys are read from the overlay. While the store
+    /// cannot write (LiteDB's commits fail: a full disk), batches are refused, as before the journal.
+    /// </summary>
     private void CommitBatch(List<PendingWrite> batch)
     {
-        if (_engine is null && !TryReopen())
+        if (_unwritableReason is not null || (_chain is null && !LiteDbHoldsEveryBatch()))
         {
-            var unavailable = new StorageException($"the decision store is unavailable: {_unwritableReason}");
+            var unavailable = new StorageException($"the decision store cannot take writes: {_unwritableReason ?? "it is catching up"}");
             batch.ForEach(pending => pending.Fail(unavailable));
             return;
         }
 
-        var engine = _engine!;
-        var db = engine.Db;
         var synced = false; // decisions and events are answered once durable; acknowledgements alone need no fsync
+        var added = 0;
+        BsonDocument journaled;
+        ChainState next;
+        _engineGate.EnterReadLock(); // only the applier replaces the engine, under the write lock
         try
         {
-            db.BeginTrans();
+            var engine = _engine ?? throw new StorageException("the decision store is being reopened");
+            var db = engine.Db;
+            if (_journal.IsBroken)
+            {
+                _journal.StartOver(engine.Log.Sync()); // its last start over failed: nothing is journaled before one succeeds
+            }
+
             var decisions = db.GetCollection(Decisions);
             var keys = db.GetCollection(Idempotency);
-            var audit = db.GetCollection(Audit);
-            var meta = db.GetCollection(Meta);
             var outbox = db.GetCollection(Outbox);
-            var state = _chain is { } known && ReferenceEquals(known.Engine, engine) ? known : ChainState.Read(engine);
-            _chain = null; // until this batch has landed: a failed commit leaves the stored state, read again next time
+            var state = _chain ?? ChainState.Read(engine);
+            _chain = null; // until this batch is journaled: a failure leaves the stored state, read again once LiteDB holds every batch
             var mark = state.Mark;
             var markChanged = !state.MarkStored;
             var sequence = state.Sequence;
             var previous = state.Previous;
+            var record = new JournalRecord();
+            var batchKeys = new Dictionary<string, Decision>(StringComparer.Ordinal);
+            var deletedRecords = new HashSet<long>();
 
-            var added = 0;
             foreach (var write in batch)
             {
                 if (write is PendingAcknowledgement acknowledgement)
                 {
                     foreach (var acknowledged in acknowledgement.Sequences)
                     {
-                        if (outbox.Delete(acknowledged) || mark.Acknowledge(decisions, acknowledged))
+                        if (!deletedRecords.Contains(acknowledged) && outbox.Exists(Query.EQ("_id", acknowledged)))
+                        {
+                            deletedRecords.Add(acknowledged);
+                            record.OutboxDeleted(acknowledged);
+                            acknowledgement.Removed++;
+                        }
+                        else if (mark.Acknowledge(decisions, acknowledged))
                         {
                             acknowledgement.Removed++;
                             markChanged = true;
@@ -786,7 +1045,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 {
                     sequence++;
                     var eventHash = AuditChain.Link(previous, pendingEvent.Json);
-                    audit.Insert(new BsonDocument
+                    record.Event(new BsonDocument
                     {
                         ["_id"] = sequence,
                         ["event"] = pendingEvent.Json,
@@ -801,10 +1060,25 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
                 var pending = (PendingDecision)write;
                 var decision = pending.Decision;
-                if (decision.IdempotencyKey is { } key && keys.FindById(key) is { } existing)
+                if (decision.IdempotencyKey is { } key)
                 {
-                    pending.Result = Deserialize(StoredDocuments.DecisionJson(decisions.FindById(existing["decisionId"].AsString))!);
-                    continue;
+                    if (batchKeys.TryGetValue(key, out var earlier))
+                    {
+                        pending.Result = earlier;
+                        continue;
+                    }
+
+                    if (JournaledDecisionOf(key) is { } journaledEarlier)
+                    {
+                        pending.Result = journaledEarlier;
+                        continue;
+                    }
+
+                    if (keys.FindById(key) is { } existing)
+                    {
+                        pending.Result = Deserialize(StoredDocuments.DecisionJson(decisions.FindById(existing["decisionId"].AsString))!);
+                        continue;
+                    }
                 }
 
                 if (Interlocked.Read(ref _outboxDepth) + added >= _settings.MaxOutbox)
@@ -814,55 +1088,30 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 }
 
                 added++;
-
                 if (decision.IdempotencyKey is { } newKey)
                 {
-                    keys.Insert(new BsonDocument { ["_id"] = newKey, ["decisionId"] = decision.DecisionId });
+                    batchKeys[newKey] = decision;
+                    record.Key(new BsonDocument { ["_id"] = newKey, ["decisionId"] = decision.DecisionId });
                 }
 
                 // the decision is its own audit link, and waits in the outbox by being after the outbox mark (OutboxMark)
                 sequence++;
                 var hash = AuditChain.Link(previous, pending.Json);
-                decisions.Insert(StoredDocuments.Link(pending.Document, sequence, hash));
+                record.Decision(StoredDocuments.Link(pending.Document, sequence, hash));
                 previous = hash;
                 pending.Result = decision;
             }
 
-            if (synced)
-            {
-                meta.Upsert(new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = StoredDocuments.Hash(previous) });
-            }
-
-            if (markChanged)
-            {
-                meta.Upsert(mark.ToDocument());
-            }
-
-            db.Commit();
-            if (synced)
-            {
-                engine.Log.Sync();
-            }
-            else
-            {
-                engine.Log.WriteOut(); // no fsync, but past a kill -9: an acknowledgement lost there is a decision sent twice
-            }
-
-            _chain = new ChainState(engine, mark, MarkStored: true, sequence, previous);
-            Interlocked.Add(ref _outboxDepth, added);
-            if (synced)
-            {
-                MarkWritable(); // an fsync that returned: as good a probe as any
-            }
-
-            foreach (var write in batch)
-            {
-                write.Complete();
-            }
+            // every batch moves the batch number, which tells a recovering store which journal records it holds
+            var batchNumber = state.Batch + 1;
+            var head = new BsonDocument { ["_id"] = ChainHeadId, ["sequence"] = sequence, ["hash"] = StoredDocuments.Hash(previous), ["batch"] = batchNumber };
+            journaled = record.ToDocument(batchNumber, head, markChanged ? mark.ToDocument() : null);
+            _journal.Append(journaled, sync: synced); // acknowledgements alone need no fsync: one lost to a power cut is a decision sent twice
+            next = new ChainState(mark, MarkStored: true, sequence, previous, batchNumber);
         }
         catch (Exception ex)
         {
-            TryRollback(db);
+            _engineGate.ExitReadLock();
             Log.CommitFailed(_logger, batch.Count, ex);
             MarkUnwritable(ex);
             var failure = new StorageException($"the decision store could not commit: {ex.Message}", ex);
@@ -871,13 +1120,166 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 pending.Fail(failure);
             }
 
-            ReplaceEngine();
-            return;
+            lock (_overlayGate)
+            {
+                Monitor.PulseAll(_overlayGate); // the applier probes now: it replaces an engine that failed
+            }
+
+            return; // LiteDB untouched
         }
 
-        if (synced && RecordsAdded is { } committed)
+        _engineGate.ExitReadLock();
+
+        // durable: readable from the overlay until LiteDB holds it, counted, answered
+        _chain = next;
+        AddUnapplied(journaled);
+        Interlocked.Add(ref _outboxDepth, added);
+        foreach (var write in batch)
         {
-            // off the writer thread: a listener never delays the next commit, and cannot deadlock Dispose
+            write.Complete();
+        }
+    }
+
+    /// <summary>Waits a little for the applier to catch up (the writer's chain state must then be read from LiteDB); false if it does not.</summary>
+    private bool LiteDbHoldsEveryBatch()
+    {
+        lock (_overlayGate)
+        {
+            var deadline = Environment.TickCount64 + 2_000;
+            while (_unapplied.Count > 0 && Environment.TickCount64 < deadline)
+            {
+                Monitor.Wait(_overlayGate, 100);
+            }
+
+            return _unapplied.Count == 0;
+        }
+    }
+
+    /// <summary>
+    /// The applier thread: applies whatever the writer journaled and LiteDB does not hold, all of it in one transaction,
+    /// as soon as there is any; while the store cannot write it retries (or probes) with backoff.
+    /// </summary>
+    private void ApplyLoop()
+    {
+        var failed = false;
+        while (true)
+        {
+            List<BsonDocument>? work = null;
+            lock (_overlayGate)
+            {
+                if (!_stopApplying && (_unapplied.Count == 0 || failed))
+                {
+                    Monitor.Wait(_overlayGate, _unwritableReason is null ? _settings.ProbeMaxDelay : _probeDelay);
+                }
+
+                // gather for a moment: fewer, larger LiteDB commits, and less of them beside a request's answer on two cores
+                var gatherUntil = _firstUnappliedAt + (long)(_settings.ApplyDelay.TotalSeconds * Stopwatch.Frequency);
+                while (!_stopApplying && !failed && _unapplied.Count is > 0 and < MaxGatheredBatches && Stopwatch.GetTimestamp() < gatherUntil)
+                {
+                    Monitor.Wait(_overlayGate, TimeSpan.FromTicks(Math.Max(1, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), gatherUntil).Ticks)));
+                }
+
+                if (_unapplied.Count > 0)
+                {
+                    work = [.. _unapplied];
+                }
+                else if (_stopApplying)
+                {
+                    return;
+                }
+            }
+
+            Volatile.Write(ref _applyStarted, Stopwatch.GetTimestamp());
+            if (work is not null)
+            {
+                failed = !TryApply(work);
+            }
+            else if (_unwritableReason is not null)
+            {
+                Probe();
+            }
+
+            Volatile.Write(ref _applyStarted, 0);
+            if (failed && _stopApplying)
+            {
+                return; // what could not be applied stays in the journal for the next open
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="work"/> (journaled batches, oldest first) to LiteDB in one transaction (applier thread). A
+    /// failure (a full disk) makes the store unwritable and replaces the engine, whose reopening applies the journal
+    /// again if it can; the batches stay durable in the journal and readable from the overlay meanwhile.
+    /// </summary>
+    private bool TryApply(List<BsonDocument> work)
+    {
+        var engine = _engine;
+        if (engine is null)
+        {
+            return TryReopen();
+        }
+
+        var db = engine.Db;
+        if (!_collectionsExist)
+        {
+            _engineGate.EnterWriteLock();
+            try
+            {
+                EnsureCollections(db);
+            }
+            catch (Exception ex) when (ex is LiteException or IOException or UnauthorizedAccessException)
+            {
+                // the transaction below fails the same way and says so
+            }
+            finally
+            {
+                _engineGate.ExitWriteLock();
+            }
+        }
+
+        var synced = false;
+        try
+        {
+            db.BeginTrans();
+            foreach (var record in work)
+            {
+                JournalRecord.Apply(db, record);
+                synced |= record["d"].AsArray.Count > 0 || record["e"].AsArray.Count > 0;
+            }
+
+            db.Commit();
+            engine.Log.WriteOut(); // to the operating system: past a kill -9 without the journal's help
+        }
+        catch (Exception ex)
+        {
+            TryRollback(db);
+            Log.ApplyFailed(_logger, work.Count, ex);
+            MarkUnwritable(ex);
+            ReplaceEngine();
+            return false;
+        }
+
+        RemoveApplied(work[^1]["b"].AsInt64);
+        MarkWritable(); // a commit that went through: as good a probe as any
+        if (_journal.Length > _settings.MaxJournalBytes)
+        {
+            TryStartOver(engine);
+        }
+
+        if (synced)
+        {
+            NotifyRecordsAdded();
+        }
+
+        return true;
+    }
+
+    private void NotifyRecordsAdded()
+    {
+        if (RecordsAdded is { } committed)
+        {
+            // off the applier thread: a listener never delays the next commit, and cannot deadlock Dispose
             ThreadPool.QueueUserWorkItem(static state =>
             {
                 var (handler, logger) = ((Action, ILogger))state!;
@@ -890,6 +1292,114 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                     Log.CommittedHandlerFailed(logger, ex);
                 }
             }, (committed, _logger));
+        }
+    }
+
+    /// <summary>A journaled batch LiteDB does not hold yet: its decisions and keys readable from the overlay meanwhile; the applier woken.</summary>
+    private void AddUnapplied(BsonDocument record)
+    {
+        lock (_overlayGate)
+        {
+            if (_unapplied.Count == 0)
+            {
+                _firstUnappliedAt = Stopwatch.GetTimestamp();
+            }
+
+            _unapplied.Add(record);
+            AddToOverlay(record);
+            _journaledBatch = record["b"].AsInt64;
+            Monitor.PulseAll(_overlayGate);
+        }
+    }
+
+    /// <summary>The decision an idempotency key names in the overlay (journaled, not yet in LiteDB); null when it names none there.</summary>
+    private Decision? JournaledDecisionOf(string idempotencyKey)
+    {
+        BsonDocument? decision = null;
+        lock (_overlayGate)
+        {
+            if (_overlayKeys.TryGetValue(idempotencyKey, out var decisionId))
+            {
+                _ = _overlayDecisions.TryGetValue(decisionId, out decision);
+            }
+        }
+
+        return decision is null ? null : Deserialize(StoredDocuments.DecisionJson(decision)!);
+    }
+
+    private bool HasUnapplied()
+    {
+        lock (_overlayGate)
+        {
+            return _unapplied.Count > 0;
+        }
+    }
+
+    /// <summary>LiteDB holds every batch up to <paramref name="batch"/>: out of the overlay, and readers waiting for it go on.</summary>
+    private void RemoveApplied(long batch)
+    {
+        _journal.Applied(batch);
+        lock (_overlayGate)
+        {
+            _unapplied.RemoveAll(record => record["b"].AsInt64 <= batch);
+            _overlayDecisions.Clear();
+            _overlayKeys.Clear();
+            _unapplied.ForEach(AddToOverlay);
+            _appliedBatch = Math.Max(_appliedBatch, batch);
+            Monitor.PulseAll(_overlayGate);
+        }
+    }
+
+    private void AddToOverlay(BsonDocument record)
+    {
+        foreach (var decision in record["d"].AsArray)
+        {
+            _overlayDecisions[decision["_id"].AsString] = decision.AsDocument;
+        }
+
+        foreach (var key in record["k"].AsArray)
+        {
+            _overlayKeys[key["_id"].AsString] = key["decisionId"].AsString;
+        }
+    }
+
+    /// <summary>
+    /// Waits (a commit's time) until LiteDB holds every batch answered before this call, so that a read sees what its
+    /// caller was told is stored; not while the store cannot write (it would not come), and never longer than a few seconds.
+    /// </summary>
+    private void WaitApplied()
+    {
+        lock (_overlayGate)
+        {
+            var target = _journaledBatch;
+            var deadline = Environment.TickCount64 + 5_000;
+            while (_appliedBatch < target && _unapplied.Count > 0 && _unwritableReason is null && !_disposed)
+            {
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return;
+                }
+
+                Monitor.Wait(_overlayGate, (int)left);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the log durable and starts the journal over (applier thread, after a commit, when the journal has grown past
+    /// <see cref="DecisionStoreSettings.MaxJournalBytes"/>). Every batch is durable either way, so a failure here fails
+    /// no caller: the journal is left refusing appends, and the writer's next batch starts it over before anything else.
+    /// </summary>
+    private void TryStartOver(StoreEngine engine)
+    {
+        try
+        {
+            _journal.StartOver(engine.Log.Sync());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            Log.StartOverFailed(_logger, ex);
         }
     }
 
@@ -928,5 +1438,17 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
         [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Rolling back a failed commit failed too")]
         public static partial void RollbackFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "The decision log ended in {Bytes} bytes written after its last durable point (a crash); cut back to {Length} bytes, the journal applies those batches again")]
+        public static partial void LogCut(ILogger logger, long bytes, long length);
+
+        [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "The journal could not start over; the next commit tries again before it writes")]
+        public static partial void StartOverFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Applying {Count} journaled batches to the decision store failed; they stay durable in the journal and are applied once the store can write")]
+        public static partial void ApplyFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Applied {Batches} journaled batches the decision store did not hold (after a crash or a failed commit)")]
+        public static partial void Replayed(ILogger logger, int batches);
     }
 }

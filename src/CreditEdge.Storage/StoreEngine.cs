@@ -28,16 +28,22 @@ internal sealed class StoreEngine : IDisposable
 
     public LiteDatabase Db { get; }
 
-    /// <summary>Opens the encrypted files; throws <see cref="StorageException"/> naming the file and why.</summary>
-    public static StoreEngine Open(DecisionStoreSettings settings, string password)
+    /// <summary>
+    /// Opens the encrypted files; throws <see cref="StorageException"/> naming the file and why. The log is made durable
+    /// before anything is written to the data file (a checkpoint cut short is finished from the log), and each time it
+    /// is (and after LiteDB empties it) <paramref name="journal"/> starts over from there (<see cref="DecisionJournal"/>).
+    /// </summary>
+    public static StoreEngine Open(DecisionStoreSettings settings, string password, DecisionJournal journal)
     {
         var dataPath = Path.Combine(settings.DataDirectory, DecisionStoreSettings.DatabaseFile);
         SyncedFileStream? data = null;
         SyncedFileStream? log = null;
         try
         {
-            data = new SyncedFileStream(dataPath, settings.OnFileSynced, settings.Durable);
-            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile), settings.OnFileSynced, settings.Durable);
+            log = new SyncedFileStream(Path.Combine(settings.DataDirectory, DecisionStoreSettings.LogFile), settings.OnFileSynced, settings.Durable,
+                afterSetLength: journal.StartOver);
+            var logStream = log;
+            data = new SyncedFileStream(dataPath, settings.OnFileSynced, settings.Durable, beforeWrite: () => journal.StartOver(logStream.Sync()));
             var engine = new LiteEngine(new EngineSettings { DataStream = data, LogStream = log, TempStream = new MemoryStream(), Password = password });
             var db = new LiteDatabase(engine, new BsonMapper(), disposeOnClose: true) { CheckpointSize = settings.CheckpointPages };
             return new StoreEngine(data, log, engine, db);
@@ -119,6 +125,14 @@ internal sealed class StoreEngine : IDisposable
         }
 
         Close(Data, Log);
+    }
+
+    /// <summary>Closes without anything more reaching the files (<see cref="SyncedFileStream.Abandon"/>): an engine given up after a failure.</summary>
+    public void Abandon()
+    {
+        Log.Abandon();
+        Data.Abandon();
+        Dispose();
     }
 
     /// <summary>The engine's registered transactions (LiteDB 5.0.21 internals: LiteEngine._monitor._transactions); none if the layout differs.</summary>

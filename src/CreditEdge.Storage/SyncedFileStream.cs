@@ -37,6 +37,8 @@ internal sealed class SyncedFileStream : Stream
     private readonly SafeFileHandle _handle;
     private readonly Action<string>? _onSynced;
     private readonly bool _durable;
+    private readonly Action? _beforeWrite;
+    private readonly Action<long>? _afterSetLength;
     private readonly Lock _gate = new();
     private readonly Dictionary<long, byte[]> _held = []; // page position → its latest content, not yet written
     private readonly Stack<byte[]> _free = new(); // written pages' buffers, for the next ones
@@ -49,8 +51,18 @@ internal sealed class SyncedFileStream : Stream
     private Exception? _failed; // held pages that could not be written: nothing after them may reach the file
 
     /// <param name="durable">False: <see cref="Flush()"/> hands the writes to the operating system without an fsync (<see cref="DecisionStoreSettings.Durable"/>).</param>
-    public SyncedFileStream(string path, Action<string>? onSynced = null, bool durable = true)
+    /// <param name="beforeWrite">
+    /// Runs before anything reaches this file (the data file: the store makes the log durable first, so that a checkpoint
+    /// cut short by a crash can always be finished from the log).
+    /// </param>
+    /// <param name="afterSetLength">
+    /// Runs after the file was cut or grown (the log, emptied by a checkpoint: the journal then starts over from its new
+    /// length; the cut itself needs no fsync, since a log that comes back longer after a crash is cut back by the store).
+    /// </param>
+    public SyncedFileStream(string path, Action<string>? onSynced = null, bool durable = true, Action? beforeWrite = null, Action<long>? afterSetLength = null)
     {
+        _beforeWrite = beforeWrite;
+        _afterSetLength = afterSetLength;
         _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
         _handle = _file.SafeFileHandle;
         _onSynced = onSynced;
@@ -84,7 +96,25 @@ internal sealed class SyncedFileStream : Stream
         }
     }
 
-    public void Sync() => Flush();
+    /// <summary>Makes everything written so far durable; returns the file's length it covers.</summary>
+    public long Sync()
+    {
+        long length;
+        lock (_gate)
+        {
+            WriteHeld();
+            length = RandomAccess.GetLength(_handle);
+        }
+
+        // outside the gate: a listener may read the store from another thread while this one waits for it
+        _file.Flush(flushToDisk: _durable);
+        if (_durable)
+        {
+            _onSynced?.Invoke(_file.Name);
+        }
+
+        return length;
+    }
 
     /// <summary>
     /// Hands what is held to the operating system without an fsync: a commit that needs no durability (an
@@ -98,15 +128,20 @@ internal sealed class SyncedFileStream : Stream
         }
     }
 
-    public override void Flush()
-    {
-        WriteOut();
+    public override void Flush() => Sync();
 
-        // outside the gate: a listener may read the store from another thread while this one waits for it
-        _file.Flush(flushToDisk: _durable);
-        if (_durable)
+    /// <summary>
+    /// Takes nothing more to the file: what is held is dropped and every later write, flush or read fails. For an engine
+    /// the store gives up after a failed commit — LiteDB's close would otherwise checkpoint what that engine holds into
+    /// the data file, a refused batch with it.
+    /// </summary>
+    public void Abandon()
+    {
+        lock (_gate)
         {
-            _onSynced?.Invoke(_file.Name);
+            _failed ??= new IOException($"'{_file.Name}' was abandoned after a failed commit");
+            _held.Clear();
+            _heldEnd = 0;
         }
     }
 
@@ -143,6 +178,8 @@ internal sealed class SyncedFileStream : Stream
             _readAheadLength = 0;
             _file.SetLength(value);
         }
+
+        _afterSetLength?.Invoke(value);
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -173,6 +210,7 @@ internal sealed class SyncedFileStream : Stream
             {
                 // anything but a whole page (the file header): after what is held, as it comes
                 WriteHeld();
+                _beforeWrite?.Invoke();
                 try
                 {
                     RandomAccess.Write(_handle, buffer, _position);
@@ -202,6 +240,11 @@ internal sealed class SyncedFileStream : Stream
                     }
                 }
             }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // the disk (or the hook making the log durable first) refuses: nothing held was ever acknowledged, and
+                // what was is in the journal
+            }
             finally
             {
                 _file.Dispose();
@@ -225,6 +268,7 @@ internal sealed class SyncedFileStream : Stream
             return;
         }
 
+        _beforeWrite?.Invoke();
         var positions = _held.Keys.ToArray();
         Array.Sort(positions);
         var run = new List<ReadOnlyMemory<byte>>(positions.Length);

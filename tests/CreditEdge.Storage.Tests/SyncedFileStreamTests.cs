@@ -152,6 +152,76 @@ public sealed class SyncedFileStreamTests : IDisposable
         Assert.True(new FileInfo(path).Length < 9L * Page, $"the file is {new FileInfo(path).Length} bytes: a page after the refused ones was written");
     }
 
+    [Fact]
+    public void Flush_WithABeforeWriteHook_TheHookRunsBeforeAnyByteReachesTheFile()
+    {
+        // the data file's hook makes the log durable first: a checkpoint cut short must find the log it copies from
+        var path = _dir.Combine("data.db");
+        var lengthsSeen = new List<long>();
+        using var stream = new SyncedFileStream(path, beforeWrite: () => lengthsSeen.Add(new FileInfo(path).Length));
+        WritePage(stream, 0, 0x01);
+        WritePage(stream, 1, 0x02);
+        stream.Flush();
+        Assert.Equal([0L], lengthsSeen);
+        Assert.Equal(2L * Page, new FileInfo(path).Length);
+
+        stream.Flush(); // nothing held: nothing to write, no hook
+        Assert.Single(lengthsSeen);
+
+        stream.Position = 10;
+        stream.Write([0x7F], 0, 1); // a byte outside the pages (LiteDB's invalid-state mark) too
+        Assert.Equal([0L, 2L * Page], lengthsSeen);
+    }
+
+    [Fact]
+    public void Flush_TheBeforeWriteHookThrows_NothingReachesTheFile()
+    {
+        var path = _dir.Combine("data.db");
+        using var stream = new SyncedFileStream(path, beforeWrite: () => throw new IOException("the log could not be made durable"));
+        WritePage(stream, 0, 0x01);
+        Assert.Throws<IOException>(stream.Flush);
+        Assert.Equal(0, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void SetLength_WithAnAfterSetLengthHook_TheHookRunsOnceTheFileHasItsNewLength()
+    {
+        var path = _dir.Combine("log.db");
+        var events = new List<string>();
+        using var stream = new SyncedFileStream(path, afterSetLength: length => events.Add($"cut {length} {new FileInfo(path).Length}"));
+        WritePage(stream, 0, 0x01);
+        WritePage(stream, 1, 0x02);
+        stream.SetLength(Page);
+        Assert.Equal([$"cut {Page} {Page}"], events);
+    }
+
+    [Fact]
+    public void Sync_HeldPages_ReturnsTheLengthItMadeDurable()
+    {
+        var path = _dir.Combine("log.db");
+        using var stream = new SyncedFileStream(path);
+        WritePage(stream, 0, 0x01);
+        WritePage(stream, 2, 0x02);
+        Assert.Equal(3L * Page, stream.Sync());
+    }
+
+    [Fact]
+    public void Abandon_HeldPages_NeverReachTheFileAndNothingMoreIsTaken()
+    {
+        var path = _dir.Combine("log.db");
+        using (var stream = new SyncedFileStream(path))
+        {
+            WritePage(stream, 0, 0x01);
+            stream.Flush();
+            WritePage(stream, 1, 0x02);
+            stream.Abandon();
+            Assert.ThrowsAny<IOException>(() => WritePage(stream, 2, 0x03));
+            Assert.ThrowsAny<IOException>(stream.Flush);
+        }
+
+        Assert.Equal(Page, new FileInfo(path).Length); // not even at dispose
+    }
+
     private static void WritePage(SyncedFileStream stream, int index, byte fill)
     {
         var page = new byte[Page];

@@ -193,7 +193,7 @@ public static class ComparisonReport
 
         var a50 = MedianMs(agent, 1, x => x.P50);
         var p50 = MedianMs(peer, 1, x => x.P50);
-        md.AppendLine(Inv, $"- p50 at 1 client ≤ the peer's: {Mark(a50 <= p50)} — {a50:0.00} vs {p50:0.00} ms.");
+        md.AppendLine(Inv, $"- p50 at 1 client ≤ the peer's: {Mark(a50 <= p50)} — {a50:0.000} vs {p50:0.000} ms.");
 
         var at500 = agent.FixedRates.Where(x => x.TargetRate == 500).ToArray();
         if (at500.Length > 0)

@@ -38,8 +38,9 @@ public sealed class RunContext(CompareArgs options, string workDirectory, string
         {
             var db = Length(Path.Combine(directory, "decisions.db"));
             var log = Length(Path.Combine(directory, "decisions-log.db"));
-            result.StoredBytes = db + log;
-            result.StorageDetail = $"decisions.db {db:N0} B + decisions-log.db {log:N0} B after a clean stop";
+            var journal = Length(Path.Combine(directory, "decisions.journal")) + Length(Path.Combine(directory, "decisions.journal-b"));
+            result.StoredBytes = db + log + journal;
+            result.StorageDetail = $"decisions.db {db:N0} B + decisions-log.db {log:N0} B + the journal's two files {journal:N0} B (a fixed size) after a clean stop";
         }
         else
         {

@@ -14,7 +14,7 @@ public sealed record ServerResults(ServerKind Kind, bool Durable)
 
     public long RssAfterBytes { get; set; }
 
-    /// <summary>Bytes of the stored decisions (the agent's decisions.db + decisions-log.db after a clean stop; the peer's JSONL file).</summary>
+    /// <summary>Bytes of the stored decisions (the agent's decisions.db + decisions-log.db + the journal's two files after a clean stop; the peer's JSONL file).</summary>
     public long StoredBytes { get; set; }
 
     public string StorageDetail { get; set; } = "";
