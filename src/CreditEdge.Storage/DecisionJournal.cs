@@ -122,6 +122,19 @@ internal sealed partial class DecisionJournal : IDisposable
         try
         {
             records = journal.Reload(out durableLogLength);
+            foreach (var file in journal._files.Where(file => file.Capacity == 0))
+            {
+                try
+                {
+                    journal.Grow(file, Chunk); // both files' space now, not at a start over on a disk that may be full by then
+                }
+                catch (IOException)
+                {
+                    // a full disk already (a store of an earlier version, without a journal): the first start over
+                    // tries again, and until one succeeds the store takes no writes
+                }
+            }
+
             return journal;
         }
         catch

@@ -192,7 +192,18 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
         {
             var replayed = Replay(engine.Db, records);
             journal.Applied(long.MaxValue); // LiteDB holds every batch the journal has
-            journal.StartOver(engine.Log.Sync());
+            var durableLog = engine.Log.Sync();
+            try
+            {
+                journal.StartOver(durableLog);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // a full disk: the store opens readable, the journal refuses appends until a start over succeeds (the
+                // writer tries one before its next batch), and nothing is lost — the earlier epoch is untouched
+                Log.StartOverFailed(logger, ex);
+            }
+
             if (replayed > 0)
             {
                 Log.Replayed(logger, replayed);

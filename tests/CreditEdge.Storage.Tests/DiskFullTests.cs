@@ -142,6 +142,38 @@ public sealed class DiskFullTests : IDisposable
         Assert.Equal(1, full.Count());
     }
 
+    [Fact]
+    public async Task Open_StoreWithoutAJournalOnAFullDisk_OpensReadableRefusesWritesThenMakesItsJournalOnceThereIsSpace()
+    {
+        // a store written before the journal existed, opened for the first time on a full disk: no space for the journal
+        string first;
+        using (var store = CreateSut())
+        {
+            first = (await store.SaveAsync(SampleDecisions.Create(1), CancellationToken.None)).DecisionId;
+        }
+
+        File.Delete(_disk.Combine("data", DecisionStoreSettings.JournalFile));
+        File.Delete(_disk.Combine("data", DecisionStoreSettings.JournalFile + DecisionJournal.TwinSuffix));
+        _disk.Fill();
+        var acknowledged = new List<string> { first };
+        using (var store = CreateSut())
+        {
+            Assert.NotNull(store.Find(first));
+            await Assert.ThrowsAsync<StorageException>(() => store.SaveAsync(SampleDecisions.Create(2), CancellationToken.None));
+            Assert.False(store.IsWritable);
+
+            _disk.Free();
+            await Eventually.HoldsAsync(() => store.IsWritable, TimeSpan.FromSeconds(15), "the store to become writable again by its own probe");
+            acknowledged.Add((await store.SaveAsync(SampleDecisions.Create(3), CancellationToken.None)).DecisionId);
+        }
+
+        Assert.True(new FileInfo(_disk.Combine("data", DecisionStoreSettings.JournalFile)).Length > 0);
+        using var reopened = CreateSut();
+        Assert.All(acknowledged, id => Assert.NotNull(reopened.Find(id)));
+        Assert.Equal(2, reopened.Count());
+        Assert.True(reopened.VerifyAuditChain().Intact);
+    }
+
     private LiteDecisionStore CreateSut() =>
         LiteDecisionStore.Open(new DecisionStoreSettings { DataDirectory = _disk.Combine("data"), ProbeMinDelay = TimeSpan.FromMilliseconds(200), ProbeMaxDelay = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
 }

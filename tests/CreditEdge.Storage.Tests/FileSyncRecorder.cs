@@ -88,8 +88,13 @@ internal sealed class FileSyncRecorder : IDisposable
         }
     }
 
-    private HashSet<string> JournaledNow()
+    private HashSet<string>? JournaledNow()
     {
+        if (Volatile.Read(ref _store) is null)
+        {
+            return null; // opening (the journal's files are being made) or closing
+        }
+
         var password = StorageKey.LoadOrCreate(Path.Combine(Path.GetDirectoryName(JournalPath)!, DecisionStoreSettings.DefaultKeyFile), storeExists: true);
         using var journal = DecisionJournal.Open(JournalPath, password, durable: false, onSynced: null, out _, out var records);
         return [.. records.SelectMany(record => record["d"].AsArray).Select(decision => decision["_id"].AsString)];

@@ -279,7 +279,7 @@ public sealed class LiteDecisionStoreTests : IDisposable
     {
         var acknowledged = entries.Select((e, i) => (e, i)).Single(x => x.e.AcknowledgedDecisionId == decisionId).i;
         Assert.True(
-            entries.Take(acknowledged).Any(e => recorder.IsJournal(e.SyncedFile) && e.JournaledDecisions!.Contains(decisionId)),
+            entries.Take(acknowledged).Any(e => recorder.IsJournal(e.SyncedFile) && e.JournaledDecisions?.Contains(decisionId) == true),
             $"decision {decisionId} was acknowledged before any fsync of the journal with a record holding it");
     }
 

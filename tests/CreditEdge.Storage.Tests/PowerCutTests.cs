@@ -37,7 +37,7 @@ public sealed class PowerCutTests : IDisposable
             DataDirectory = _dir.Path,
             OnFileSynced = path =>
             {
-                var length = new FileInfo(logPath).Length; // on the thread that synced, before it writes more
+                var length = File.Exists(logPath) ? new FileInfo(logPath).Length : 0; // on the thread that synced, before it writes more
                 if (path == logPath)
                 {
                     Interlocked.Exchange(ref durableLog, length);
