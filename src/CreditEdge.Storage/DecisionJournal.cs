@@ -66,9 +66,6 @@ internal sealed partial class DecisionJournal : IDisposable
         _onSynced = onSynced;
     }
 
-    /// <summary>Both files: the journal and its twin.</summary>
-    public IReadOnlyList<string> Paths => [.. _files.Select(file => file.Path)];
-
     /// <summary>Bytes of records in the current epoch.</summary>
     public long Length
     {

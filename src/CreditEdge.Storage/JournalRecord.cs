@@ -34,8 +34,39 @@ internal sealed class JournalRecord
         return record;
     }
 
+    /// <summary>
+    /// Applies <paramref name="records"/> in order in one transaction of <paramref name="db"/>: the applier's commit and a
+    /// recovering store's alike. A failure rolls it back (a rollback that fails too is left to the failure reported) and is thrown.
+    /// </summary>
+    public static void ApplyAll(LiteDatabase db, IEnumerable<BsonDocument> records)
+    {
+        db.BeginTrans();
+        try
+        {
+            foreach (var record in records)
+            {
+                Apply(db, record);
+            }
+
+            db.Commit();
+        }
+        catch
+        {
+            try
+            {
+                db.Rollback();
+            }
+            catch (Exception ex) when (ex is LiteException or IOException)
+            {
+                // the failure is what is reported
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Does in <paramref name="db"/>'s open transaction what the commit of <paramref name="record"/> did.</summary>
-    public static void Apply(LiteDatabase db, BsonDocument record)
+    private static void Apply(LiteDatabase db, BsonDocument record)
     {
         var decisions = db.GetCollection(LiteDecisionStore.Decisions);
         var keys = db.GetCollection(LiteDecisionStore.Idempotency);

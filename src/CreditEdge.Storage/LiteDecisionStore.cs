@@ -14,7 +14,7 @@ namespace CreditEdge.Storage;
 /// thread takes whatever is waiting, gives each decision its place and hash in the audit chain, and appends the whole
 /// batch as one encrypted journal record with one <c>fdatasync</c>: group commit. A caller's task completes only after
 /// that fdatasync. An applier thread then commits the journaled batches into LiteDB, several at a time, with the same
-/// code a store recovering from a crash uses to apply them again (<see cref="JournalRecord.Apply"/>); until it has, the
+/// code a store recovering from a crash uses to apply them again (<see cref="JournalRecord.ApplyAll"/>); until it has, the
 /// decisions are read from an overlay, and reads that need LiteDB complete (the outbox, counts, the audit) wait for it.
 /// <para>
 /// Device events (<see cref="AppendEventAsync"/>: the enclosure opened, a key revoked) take the same queue and commit
@@ -238,30 +238,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             throw new DamagedStoreException($"the journal goes on from batch {missing[0]["b"].AsInt64} but the store holds batches up to {applied}: batches in between are lost; the files were left as they are");
         }
 
-        db.BeginTrans();
-        try
-        {
-            foreach (var record in missing)
-            {
-                JournalRecord.Apply(db, record);
-            }
-
-            db.Commit();
-        }
-        catch
-        {
-            try
-            {
-                db.Rollback();
-            }
-            catch (Exception ex) when (ex is LiteException or IOException)
-            {
-                // the failure is what is reported
-            }
-
-            throw;
-        }
-
+        JournalRecord.ApplyAll(db, missing);
         return missing.Count;
     }
 
@@ -989,7 +966,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     /// <summary>
     /// One batch of the writer (README "The journal"): what it does is decided from the chain state of the last batch, the
     /// overlay and LiteDB, and written as one journal record, fsynced when it holds decisions or events; then the callers
-    /// are answered. The applier thread brings LiteDB up to date behind it with the same <see cref="JournalRecord.Apply"/>
+    /// are answered. The applier thread brings LiteDB up to date behind it with the same <see cref="JournalRecord.ApplyAll"/>
     /// a recovering store uses; until then the batch's decisions and keys are read from the overlay. While the store
     /// cannot write (LiteDB's commits fail: a full disk), batches are refused, as before the journal.
     /// </summary>
@@ -1249,22 +1226,13 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             }
         }
 
-        var synced = false;
         try
         {
-            db.BeginTrans();
-            foreach (var record in work)
-            {
-                JournalRecord.Apply(db, record);
-                synced |= record["d"].AsArray.Count > 0 || record["e"].AsArray.Count > 0;
-            }
-
-            db.Commit();
+            JournalRecord.ApplyAll(db, work);
             engine.Log.WriteOut(); // to the operating system: past a kill -9 without the journal's help
         }
         catch (Exception ex)
         {
-            TryRollback(db);
             Log.ApplyFailed(_logger, work.Count, ex);
             MarkUnwritable(ex);
             ReplaceEngine();
@@ -1278,9 +1246,9 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             TryStartOver(engine);
         }
 
-        if (synced)
+        if (work.Any(record => record["d"].AsArray.Count > 0 || record["e"].AsArray.Count > 0))
         {
-            NotifyRecordsAdded();
+            NotifyRecordsAdded(); // decisions or events: the outbox pump has something new
         }
 
         return true;
