@@ -133,6 +133,12 @@ public sealed class MqttProbe : IAsyncDisposable
             {
                 await Task.Delay(100);
             }
+            catch (InvalidOperationException) when (_client.IsConnected && DateTime.UtcNow < deadline)
+            {
+                // the client has not yet seen its connection to the stopped broker close (seen in CI when the broker
+                // was restarted within a few milliseconds): wait for it to notice, then connect
+                await Task.Delay(100);
+            }
         }
     }
 
