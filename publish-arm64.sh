@@ -14,8 +14,10 @@ Usage: ./publish-arm64.sh [--rid RID] [--version VERSION] [--layout LAYOUT] [--a
 
   --rid RID          linux-arm64 (default: Raspberry Pi 4/5, Jetson) or linux-x64
   --version VERSION  release version (default: 0.1.0, plus +g<commit> in a git checkout); must start with a digit
-  --layout LAYOUT    single-file (default): self-contained single file, ONNX Runtime's .so beside it
-                     single-file-r2r, single-file-compressed, trimmed, framework-dependent: the measured alternatives
+  --layout LAYOUT    single-file-r2r (default): self-contained single file, ONNX Runtime's .so beside it, the runtime,
+                     framework and agent precompiled together (ReadyToRun; for a single file the SDK makes one
+                     composite image)
+                     single-file, single-file-compressed, trimmed, framework-dependent: the measured alternatives
   --artifacts DIR    where the tarball and the .deb go (default: artifacts)
   --no-package       only publish the tree to OUT (no tarball, no .deb)
   OUT                the unpacked release tree (default: artifacts/<rid>); replaced if it holds an earlier one
@@ -25,7 +27,7 @@ EOF
 here=$(cd "$(dirname "$0")" && pwd)
 rid=linux-arm64
 version=
-layout=single-file
+layout=single-file-r2r
 artifacts=
 package=true
 out=
@@ -84,6 +86,9 @@ if [ -e "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/creditedge-agent" ]
   exit 1
 fi
 
+# The SDK's ReadyToRun step is incremental by file dates alone: it could reuse images compiled for other settings (an
+# earlier version's, another layout's). Each publish compiles its own.
+rm -rf "$here/src/CreditEdge.Agent/obj/Release/net10.0/$rid/R2R"
 work=$(mktemp -d "${TMPDIR:-/tmp}/creditedge-publish.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 dotnet publish "$here/src/CreditEdge.Agent/CreditEdge.Agent.csproj" \

@@ -2,7 +2,8 @@
 # The agent-vs-Node comparison of issue 11, regenerated whole (benchmarks/README.md, "Agent vs Node.js peer"):
 #   benchmarks/compare.sh [--quick] [--profile] [--rounds=N]
 # Installs Debian's wrk if missing (and strace for --profile), installs the Node peer's packages (npm ci in
-# tests/node-peer), builds the agent, the hello world and the harness in Release, then runs the harness
+# tests/node-peer), publishes the agent as it ships (./publish-arm64.sh --rid linux-x64, into artifacts/compare) and builds
+# the hello world and the harness in Release, then runs the harness
 # (tests/CreditEdge.Benchmarks -- compare), which writes benchmarks/results/comparison.md and comparison.png
 # (--quick: comparison-quick.md/.png, one short round, for trying it). Loopback only. Under 10 minutes on 2 cores.
 set -euo pipefail
@@ -47,10 +48,11 @@ else
   (cd tests/node-peer && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== Release builds: agent, hello world, harness"
-dotnet build -c Release src/CreditEdge.Agent -nologo -v q
+echo "== the agent's release artefact for linux-x64 (./publish-arm64.sh --rid linux-x64 --no-package artifacts/compare)"
+./publish-arm64.sh --rid linux-x64 --no-package artifacts/compare >/dev/null
+echo "== Release builds: hello world, harness"
 dotnet build -c Release benchmarks/hello -nologo -v q
 dotnet build -c Release tests/CreditEdge.Benchmarks -nologo -v q
 
 echo "== measuring"
-exec dotnet tests/CreditEdge.Benchmarks/bin/Release/net10.0/CreditEdge.Benchmarks.dll compare "$@"
+exec dotnet tests/CreditEdge.Benchmarks/bin/Release/net10.0/CreditEdge.Benchmarks.dll compare --agent=artifacts/compare/creditedge-agent "$@"

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 shift || true
 layouts=("$@")
-[ ${#layouts[@]} -gt 0 ] || layouts=(single-file single-file-compressed single-file-r2r trimmed framework-dependent)
+[ ${#layouts[@]} -gt 0 ] || layouts=(single-file-r2r single-file single-file-compressed trimmed framework-dependent)
 work=$(mktemp -d "${TMPDIR:-/tmp}/creditedge-artefact-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -4,12 +4,12 @@ namespace CreditEdge.Benchmarks.Compare;
 
 /// <summary>
 /// Command line of <c>compare</c> (run by benchmarks/compare.sh, which builds and installs what it needs first):
-/// <c>compare [--quick] [--profile] [--rounds=3] [--agent=DLL] [--hello=DLL] [--peer=DIR] [--out=DIR]</c>.
+/// <c>compare [--quick] [--profile] [--rounds=3] [--agent=DLL|EXECUTABLE] [--hello=DLL] [--peer=DIR] [--out=DIR]</c>.
 /// </summary>
 public sealed record CompareArgs
 {
     public const string Usage =
-        "usage: compare [--quick] [--profile] [--rounds=N] [--agent=creditedge-agent.dll] [--hello=hello.dll] [--peer=tests/node-peer] [--out=benchmarks/results]";
+        "usage: compare [--quick] [--profile] [--rounds=N] [--agent=creditedge-agent.dll|artefact/creditedge-agent] [--hello=hello.dll] [--peer=tests/node-peer] [--out=benchmarks/results]";
 
     /// <summary>One round, short runs: proves the harness works; the numbers mean little.</summary>
     public bool Quick { get; init; }
@@ -71,7 +71,7 @@ public sealed record CompareArgs
             };
         }
 
-        foreach (var (what, file) in new[] { ("the agent's Release build", result.AgentDll), ("the hello world's Release build", result.HelloDll) })
+        foreach (var (what, file) in new[] { ("the agent", result.AgentDll), ("the hello world's Release build", result.HelloDll) })
         {
             if (!File.Exists(file))
             {

@@ -134,7 +134,7 @@ public static class CompareRunner
             {
                 await using var server = await context.StartAsync(kind, durable: true, cancellationToken);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // idle: let start-up work settle
-                var sample = new StartSample(kind, server.StartToReady, server.ResidentBytes());
+                var sample = new StartSample(kind, server.StartToReady, server.ResidentBytes(), server.PrivateResidentBytes());
                 results.Starts.Add(sample);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {kind}: ready in {sample.StartToReady.TotalMilliseconds:0} ms, idle RSS {sample.IdleRssBytes / 1048576.0:0.0} MiB"));
             }
@@ -200,6 +200,7 @@ public static class CompareRunner
             }
 
             result.RssAfterBytes = server.ResidentBytes();
+            result.PrivateRssAfterBytes = server.PrivateResidentBytes();
             result.Decisions = await StoredDecisionsAsync(kind, server, cancellationToken);
         }
         finally

@@ -31,7 +31,7 @@ public static class ComparisonReport
             .AppendLine(Inv, $"- Date (UTC): {m.StartedUtc:yyyy-MM-dd HH:mm:ss}")
             .AppendLine(Inv, $"- Machine: nproc = {m.Nproc}; CPU: {m.Cpu}; flags: {r.CpuFlags}")
             .AppendLine(Inv, $"- OS: {m.Os}")
-            .AppendLine(Inv, $"- Agent: Release build, {m.Dotnet}, ONNX Runtime {m.Ort}, `--Models:Variant=fp32` (the peer's model file), fresh data directory")
+            .AppendLine(Inv, $"- Agent: {AgentBuild(r.Options.AgentDll)}, {m.Dotnet}, ONNX Runtime {m.Ort}, `--Models:Variant=fp32` (the peer's model file), fresh data directory")
             .AppendLine(Inv, $"- Node peer (`tests/node-peer`): Node {r.NodeVersion}, fastify 5.12.8, onnxruntime-node 1.30.0, 1 intra-op thread")
             .AppendLine(Inv, $"- Load average (1/5/15 min) at start: {m.LoadAtStart}; at end: {r.LoadAtEnd}. Anything else running on the machine is noise in these numbers.")
             .AppendLine(Inv, $"- Parity: before measuring, both servers scored all {r.ParityApplicants} golden applicants of models/default with the same probability (±1e-6, and equal to golden fp32), score, outcome and reason codes.")
@@ -109,18 +109,22 @@ public static class ComparisonReport
         md.AppendLine().AppendLine("Non-durable fixed-rate runs are not made: the rate goals are about durable writes, and the time goes to the closed loops.").AppendLine();
     }
 
+    private static string AgentBuild(string agent) => agent.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+        ? $"the Release build `{Path.GetFileName(agent)}` run by `dotnet` (JIT-compiled at start)"
+        : "the linux-x64 release artefact (`./publish-arm64.sh --rid linux-x64`: self-contained single file, composite ReadyToRun)";
+
     private static void AppendStarts(StringBuilder md, ComparisonResults r)
     {
         md.AppendLine(Inv, $"## Start to ready and idle memory ({r.Options.StartRounds} start(s) each, fresh data every time)")
             .AppendLine()
-            .AppendLine("| server | process start → first 200 on `GET /readyz`, ms | VmRSS 1 s after ready, MiB |")
-            .AppendLine("|---|---|---|");
+            .AppendLine("| server | process start → first 200 on `GET /readyz`, ms | VmRSS 1 s after ready, MiB | of it private (RssAnon + RssShmem), MiB |")
+            .AppendLine("|---|---|---|---|");
         foreach (var kind in new[] { ServerKind.Agent, ServerKind.Peer, ServerKind.Hello })
         {
             var starts = r.Starts.Where(s => s.Kind == kind).ToArray();
             if (starts.Length > 0)
             {
-                md.AppendLine(Inv, $"| {Name(kind)} | {Spread.Of(starts.Select(s => s.StartToReady.TotalMilliseconds)).Format("0")} | {Spread.Of(starts.Select(s => s.IdleRssBytes / 1048576.0)).Format("0.0")} |");
+                md.AppendLine(Inv, $"| {Name(kind)} | {Spread.Of(starts.Select(s => s.StartToReady.TotalMilliseconds)).Format("0")} | {Spread.Of(starts.Select(s => s.IdleRssBytes / 1048576.0)).Format("0.0")} | {Spread.Of(starts.Select(s => s.IdlePrivateRssBytes / 1048576.0)).Format("0.0")} |");
             }
         }
 
@@ -131,16 +135,16 @@ public static class ComparisonReport
     {
         md.AppendLine("## Memory after load and bytes per stored decision (one run per server and mode)")
             .AppendLine()
-            .AppendLine("| server | mode | decisions stored | VmRSS after, MiB | bytes stored | bytes per decision | files |")
-            .AppendLine("|---|---|---|---|---|---|---|");
+            .AppendLine("| server | mode | decisions stored | VmRSS after, MiB | of it private (RssAnon + RssShmem), MiB | bytes stored | bytes per decision | files |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var s in r.Servers)
         {
             var perDecision = s.Decisions > 0 ? (s.StoredBytes / (double)s.Decisions).ToString("N0", Inv) : "–";
-            md.AppendLine(Inv, $"| {Name(s.Kind)} | {(s.Durable ? "durable" : "non-durable")} | {s.Decisions:N0} | {s.RssAfterBytes / 1048576.0:0.0} | {s.StoredBytes:N0} | {perDecision} | {s.StorageDetail} |");
+            md.AppendLine(Inv, $"| {Name(s.Kind)} | {(s.Durable ? "durable" : "non-durable")} | {s.Decisions:N0} | {s.RssAfterBytes / 1048576.0:0.0} | {s.PrivateRssAfterBytes / 1048576.0:0.0} | {s.StoredBytes:N0} | {perDecision} | {s.StorageDetail} |");
         }
 
         md.AppendLine()
-            .AppendLine(Inv, $"Durable servers are loaded (64 connections) until they have made at least {r.Options.DecisionsForMemory:N0} decisions; RSS is read under no load right after. The non-durable rows count what their closed loops made. The agent's files are read after SIGTERM (LiteDB checkpoints the log into the data file on a clean stop); they also hold the idempotency keys, the outbox mark and the audit chain, the peer's file only the answers.")
+            .AppendLine(Inv, $"Durable servers are loaded (64 connections) until they have made at least {r.Options.DecisionsForMemory:N0} decisions; RSS is read under no load right after. VmRSS counts the private memory (RssAnon + RssShmem: heaps, stacks, and .NET's executable memory, mapped twice through a memfd) and the pages of mapped files the process touched (its code and libraries: the runtime, ONNX Runtime, the agent's precompiled code); the kernel can drop and re-read those under memory pressure, the private part it cannot. The non-durable rows count what their closed loops made. The agent's files are read after SIGTERM (LiteDB checkpoints the log into the data file on a clean stop); they also hold the idempotency keys, the outbox mark and the audit chain, the peer's file only the answers.")
             .AppendLine();
     }
 
@@ -204,7 +208,7 @@ public static class ComparisonReport
 
         var rssMb = agent.RssAfterBytes / 1048576.0;
         var peerMb = peer.RssAfterBytes / 1048576.0;
-        md.AppendLine(Inv, $"- RSS ≤ 60 MB after {r.Options.DecisionsForMemory:N0} decisions and ≤ the peer's: {Mark(agent.RssAfterBytes <= 60_000_000 && agent.RssAfterBytes <= peer.RssAfterBytes)} — {rssMb:0.0} MiB ({agent.RssAfterBytes / 1e6:0.0} MB) after {agent.Decisions:N0} vs the peer's {peerMb:0.0} MiB after {peer.Decisions:N0}.");
+        md.AppendLine(Inv, $"- RSS ≤ 60 MB after {r.Options.DecisionsForMemory:N0} decisions and ≤ the peer's: {Mark(agent.RssAfterBytes <= 60_000_000 && agent.RssAfterBytes <= peer.RssAfterBytes)} — {rssMb:0.0} MiB ({agent.RssAfterBytes / 1e6:0.0} MB) after {agent.Decisions:N0} vs the peer's {peerMb:0.0} MiB after {peer.Decisions:N0}; of it private (RssAnon + RssShmem) {agent.PrivateRssAfterBytes / 1048576.0:0.0} vs {peer.PrivateRssAfterBytes / 1048576.0:0.0} MiB.");
 
         var starts = r.Starts.Where(s => s.Kind == ServerKind.Agent).ToArray();
         if (starts.Length > 0)

@@ -4,20 +4,25 @@ namespace CreditEdge.Benchmarks.Compare;
 public sealed record ServerLaunch(string Name, string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory)
 {
     /// <summary>
-    /// The agent's Release build on a fresh data directory. The fp32 variant is pinned so it runs the same model file as the
-    /// Node peer (with <c>auto</c> it may pick int8 on this CPU). <c>Storage:Durable=false</c> acknowledges before the fsync.
+    /// The agent on a fresh data directory: a Release build's <c>creditedge-agent.dll</c> (run by <c>dotnet</c>) or a release
+    /// artefact's executable. The fp32 variant is pinned so it runs the same model file as the Node peer (with <c>auto</c>
+    /// it may pick int8 on this CPU). <c>Storage:Durable=false</c> acknowledges before the fsync.
     /// </summary>
-    public static ServerLaunch Agent(string agentDll, int port, string dataDirectory, bool durable) => new(
-        durable ? "agent" : "agent (non-durable)",
-        "dotnet",
-        [
-            agentDll,
-            $"--DataDirectory={dataDirectory}",
-            $"--Api:Urls=http://127.0.0.1:{port}",
-            "--Models:Variant=fp32",
-            $"--Storage:Durable={(durable ? "true" : "false")}",
-        ],
-        dataDirectory);
+    public static ServerLaunch Agent(string agent, int port, string dataDirectory, bool durable)
+    {
+        var dll = agent.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        return new(
+            durable ? "agent" : "agent (non-durable)",
+            dll ? "dotnet" : agent,
+            [
+                .. dll ? [agent] : Array.Empty<string>(),
+                $"--DataDirectory={dataDirectory}",
+                $"--Api:Urls=http://127.0.0.1:{port}",
+                "--Models:Variant=fp32",
+                $"--Storage:Durable={(durable ? "true" : "false")}",
+            ],
+            dataDirectory);
+    }
 
     /// <summary>The Node peer (tests/node-peer/server.js), its decisions appended to <paramref name="logFile"/>.</summary>
     public static ServerLaunch Peer(string peerDirectory, string manifest, int port, string logFile, bool durable) => new(

@@ -89,19 +89,27 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>VmRSS of the process, in bytes.</summary>
-    public long ResidentBytes()
+    /// <summary>VmRSS of the process, in bytes: private memory plus the pages of mapped files (code, libraries) it touched.</summary>
+    public long ResidentBytes() => StatusBytes("VmRSS:");
+
+    /// <summary>
+    /// RssAnon + RssShmem of the process, in bytes: its private memory (heaps, stacks, and .NET's executable memory, which
+    /// the runtime maps twice through a memfd), what a board cannot get back from the page cache.
+    /// </summary>
+    public long PrivateResidentBytes() => StatusBytes("RssAnon:") + StatusBytes("RssShmem:");
+
+    private long StatusBytes(string field)
     {
         foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                var kib = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                var kib = line[field.Length..].Trim().Split(' ')[0];
                 return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
             }
         }
 
-        throw new InvalidOperationException($"/proc/{Pid}/status has no VmRSS line");
+        throw new InvalidOperationException($"/proc/{Pid}/status has no {field} line");
     }
 
     /// <summary>SIGTERM and wait for a clean exit (up to 30 s, then SIGKILL).</summary>

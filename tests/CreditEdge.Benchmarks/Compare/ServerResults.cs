@@ -14,6 +14,9 @@ public sealed record ServerResults(ServerKind Kind, bool Durable)
 
     public long RssAfterBytes { get; set; }
 
+    /// <summary>RssAnon + RssShmem at the same moment: the private part of <see cref="RssAfterBytes"/>.</summary>
+    public long PrivateRssAfterBytes { get; set; }
+
     /// <summary>Bytes of the stored decisions (the agent's decisions.db + decisions-log.db + the journal's two files after a clean stop; the peer's JSONL file).</summary>
     public long StoredBytes { get; set; }
 
