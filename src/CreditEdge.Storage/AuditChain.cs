@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,13 +13,33 @@ public static class AuditChain
     /// <summary>The hash before the first link.</summary>
     public static readonly string Genesis = new('0', 64);
 
-    public static string Link(string previousHash, string decisionJson)
+    public static string Link(string previousHash, string decisionJson) => Link(previousHash, Encoding.UTF8.GetBytes(decisionJson));
+
+    /// <summary>As <see cref="Link(string, string)"/>, for JSON already in UTF-8 (the writer's path: no copies on the heap).</summary>
+    public static string Link(string previousHash, ReadOnlySpan<byte> decisionJsonUtf8)
     {
-        var previous = Convert.FromHexString(previousHash);
-        var payload = Encoding.UTF8.GetBytes(decisionJson);
-        var buffer = new byte[previous.Length + payload.Length];
-        previous.CopyTo(buffer, 0);
-        payload.CopyTo(buffer, previous.Length);
-        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+        var length = previousHash.Length / 2 + decisionJsonUtf8.Length;
+        byte[]? rented = null;
+        var buffer = length <= 4096 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            // hex as before: a string that is not hex throws FormatException
+            if (Convert.FromHexString(previousHash, buffer, out _, out var written) != OperationStatus.Done)
+            {
+                _ = Convert.FromHexString(previousHash);
+            }
+
+            decisionJsonUtf8.CopyTo(buffer[written..]);
+            Span<byte> link = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer[..(written + decisionJsonUtf8.Length)], link);
+            return Convert.ToHexStringLower(link);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 }

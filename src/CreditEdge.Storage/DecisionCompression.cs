@@ -40,19 +40,27 @@ internal static unsafe class DecisionCompression
     public static string DictionarySha256(int id) => Convert.ToHexStringLower(SHA256.HashData(Dictionaries[id].Bytes));
 
     /// <summary>Compresses <paramref name="json"/> with dictionary <see cref="DictionaryId"/>: that id's byte, then the zstd frame.</summary>
-    public static byte[] Compress(string json)
+    public static byte[] Compress(string json) => Compress(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>As <see cref="Compress(string)"/>, for JSON already in UTF-8; the record is the only array it allocates.</summary>
+    public static byte[] Compress(ReadOnlySpan<byte> json)
     {
-        var source = Encoding.UTF8.GetBytes(json);
-        var buffer = new byte[1 + (int)Methods.ZSTD_compressBound((nuint)source.Length)];
-        buffer[0] = DictionaryId;
         var contexts = _contexts ??= new Contexts();
+        var bound = 1 + (int)Methods.ZSTD_compressBound((nuint)json.Length);
+        if (contexts.Scratch.Length < bound)
+        {
+            contexts.Scratch = new byte[Math.Max(bound, 2 * contexts.Scratch.Length)];
+        }
+
+        var buffer = contexts.Scratch;
+        buffer[0] = DictionaryId;
         nuint written;
-        fixed (byte* from = source)
+        fixed (byte* from = json)
         fixed (byte* to = &buffer[1])
         {
             // with its size and a checksum of the content: a damaged record is refused, never read as another decision
             var frame = new ZSTD_frameParameters { contentSizeFlag = 1, checksumFlag = 1, noDictIDFlag = 0 };
-            written = Methods.ZSTD_compress_usingCDict_advanced(contexts.Compress, to, (nuint)buffer.Length - 1, from, (nuint)source.Length, Dictionaries[DictionaryId].Compress, frame);
+            written = Methods.ZSTD_compress_usingCDict_advanced(contexts.Compress, to, (nuint)bound - 1, from, (nuint)json.Length, Dictionaries[DictionaryId].Compress, frame);
         }
 
         ThrowIfError(written, "compressing a decision");
@@ -149,5 +157,8 @@ internal static unsafe class DecisionCompression
         public ZSTD_CCtx_s* Compress { get; } = Methods.ZSTD_createCCtx();
 
         public ZSTD_DCtx_s* Decompress { get; } = Methods.ZSTD_createDCtx();
+
+        /// <summary>Where this thread compresses into before the record is copied out at its size (grows, never shrinks).</summary>
+        public byte[] Scratch { get; set; } = new byte[4096];
     }
 }

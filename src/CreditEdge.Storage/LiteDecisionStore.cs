@@ -284,7 +284,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     {
         ArgumentNullException.ThrowIfNull(decision);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var pending = new PendingDecision(decision, JsonSerializer.Serialize(decision, DecisionJson.Default.Decision));
+        var pending = new PendingDecision(decision, JsonSerializer.SerializeToUtf8Bytes(decision, DecisionJson.Default.Decision));
         Enqueue(pending, cancellationToken);
 
         // Once queued the write goes ahead; cancelling only stops the caller from waiting for it.
@@ -1087,7 +1087,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
                 // the decision is its own audit link, and waits in the outbox by being after the outbox mark (OutboxMark)
                 sequence++;
-                var hash = AuditChain.Link(previous, pending.Json);
+                var hash = AuditChain.Link(previous, pending.Utf8Json);
                 record.Decision(StoredDocuments.Link(pending.Document, sequence, hash));
                 previous = hash;
                 pending.Result = decision;

@@ -4,7 +4,7 @@ namespace CreditEdge.Storage;
 /// The broker's acknowledgements waiting for the writer: the commit moves the outbox mark (and deletes an earlier layout's
 /// records) in the same transaction as the decisions around it, never in a writing transaction of its own beside them.
 /// </summary>
-internal sealed class PendingAcknowledgement(IReadOnlyCollection<long> sequences) : PendingWrite(string.Empty)
+internal sealed class PendingAcknowledgement(IReadOnlyCollection<long> sequences) : PendingWrite
 {
     public IReadOnlyCollection<long> Sequences { get; } = sequences;
 

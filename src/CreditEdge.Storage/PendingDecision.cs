@@ -6,11 +6,14 @@ namespace CreditEdge.Storage;
 /// A decision waiting for the writer, with its document already made (the JSON compressed on the caller's thread, not
 /// the writer's); the commit sets <see cref="Result"/> or <see cref="Refusal"/>.
 /// </summary>
-internal sealed class PendingDecision(Decision decision, string json) : PendingWrite(json)
+internal sealed class PendingDecision(Decision decision, byte[] utf8Json) : PendingWrite
 {
     public Decision Decision { get; } = decision;
 
-    public LiteDB.BsonDocument Document { get; } = StoredDocuments.Decision(decision, json);
+    /// <summary>The decision's canonical JSON in UTF-8: compressed into <see cref="Document"/>, hashed into the audit chain.</summary>
+    public byte[] Utf8Json { get; } = utf8Json;
+
+    public LiteDB.BsonDocument Document { get; } = StoredDocuments.Decision(decision, utf8Json);
 
     /// <summary>The stored decision: this one, or the earlier one with the same idempotency key.</summary>
     public Decision? Result { get; set; }

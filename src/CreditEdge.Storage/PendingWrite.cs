@@ -4,11 +4,8 @@ namespace CreditEdge.Storage;
 /// A write waiting for the writer thread — a decision (<see cref="PendingDecision"/>) or a device event
 /// (<see cref="PendingEvent"/>) — and the caller waiting for it to be durable.
 /// </summary>
-internal abstract class PendingWrite(string json)
+internal abstract class PendingWrite
 {
-    /// <summary>The canonical JSON that is stored and hashed into the audit chain.</summary>
-    public string Json { get; } = json;
-
     /// <summary>Hands the caller what the commit decided for it; called once the batch is durable.</summary>
     public abstract void Complete();
 

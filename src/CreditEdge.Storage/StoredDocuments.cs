@@ -28,10 +28,10 @@ internal static class StoredDocuments
     private const int PageSize = 512;
 
     /// <summary>A decision's document before the commit gives it its place in the chain (<see cref="Link"/>).</summary>
-    public static BsonDocument Decision(Decision decision, string json) => new()
+    public static BsonDocument Decision(Decision decision, ReadOnlySpan<byte> utf8Json) => new()
     {
         ["_id"] = decision.DecisionId,
-        ["z"] = DecisionCompression.Compress(json),
+        ["z"] = DecisionCompression.Compress(utf8Json),
     };
 
     /// <summary>Makes <paramref name="document"/> link <paramref name="sequence"/> of the chain.</summary>

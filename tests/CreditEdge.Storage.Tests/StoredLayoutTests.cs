@@ -34,6 +34,45 @@ public sealed class StoredLayoutTests : IDisposable
     }
 
     [Fact]
+    public void CompressUtf8_TheSameRecordAsFromTheString_LargerThanTheScratchBufferToo()
+    {
+        // the writer's path compresses the UTF-8 it serialized (no string): the same bytes, the same record
+        var random = new Random(9);
+        for (var n = 0; n < 200; n++)
+        {
+            var decision = Realistic(n, random, oddTexts: n % 2 == 0);
+            var json = System.Text.Json.JsonSerializer.Serialize(decision, DecisionJson.Default.Decision);
+            var utf8 = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(decision, DecisionJson.Default.Decision);
+            Assert.Equal(DecisionCompression.Compress(json), DecisionCompression.Compress(utf8));
+        }
+
+        // incompressible text far past the thread's 4 KiB scratch buffer: it grows, nothing is cut short
+        var noise = new string([.. Enumerable.Range(0, 40_000).Select(_ => (char)random.Next(0x21, 0x7E))]);
+        var big = $"{{\"decisionId\":\"{noise}\"}}";
+        Assert.Equal(big, DecisionCompression.Decompress(DecisionCompression.Compress(System.Text.Encoding.UTF8.GetBytes(big))));
+    }
+
+    [Fact]
+    public void AuditLinkOfUtf8_EqualsTheLinkOfTheString_AndRefusesAPreviousHashThatIsNotHex()
+    {
+        var random = new Random(5);
+        var previous = AuditChain.Genesis;
+        for (var n = 0; n < 200; n++)
+        {
+            var json = System.Text.Json.JsonSerializer.Serialize(Realistic(n, random, oddTexts: true), DecisionJson.Default.Decision);
+            var link = AuditChain.Link(previous, System.Text.Encoding.UTF8.GetBytes(json));
+            Assert.Equal(AuditChain.Link(previous, json), link);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. Convert.FromHexString(previous), .. System.Text.Encoding.UTF8.GetBytes(json)])), link);
+            previous = link;
+        }
+
+        var big = new string('x', 10_000); // past the stack buffer: a rented one
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. Convert.FromHexString(previous), .. System.Text.Encoding.UTF8.GetBytes(big)])), AuditChain.Link(previous, big));
+        Assert.Throws<FormatException>(() => AuditChain.Link("zz" + previous[2..], "{}"u8));
+        Assert.Throws<FormatException>(() => AuditChain.Link(previous[1..], "{}"u8));
+    }
+
+    [Fact]
     public void Decompress_DamagedBytes_AlwaysAnIOExceptionNeverAnotherDecision()
     {
         var random = new Random(11);

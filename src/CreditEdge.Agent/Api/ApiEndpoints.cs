@@ -47,7 +47,7 @@ public static class ApiEndpoints
         }
 
         var limit = api.Value.MaxBodyBytes;
-        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        using var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
         if (body is null)
         {
             return Problems.Invalid([new ValidationProblem("body", null, ValidationRules.BodySize, $"the body is larger than {limit} bytes")]);
@@ -60,7 +60,7 @@ public static class ApiEndpoints
                 $"Idempotency-Key must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces")]);
         }
 
-        var result = await scoring.ScoreAsync(body, key.Length == 0 ? null : key, TerminalGate.TerminalIdOf(context), context.RequestAborted);
+        var result = await scoring.ScoreAsync(body.Memory, key.Length == 0 ? null : key, TerminalGate.TerminalIdOf(context), context.RequestAborted);
         return result.Status switch
         {
             ScoreStatus.Decided or ScoreStatus.Replayed => Results.Json(DecisionResponse.From(result.Decision!), ApiJson.Api.DecisionResponse),

@@ -44,8 +44,16 @@ public sealed class ApplicationIdProtector
             return applicationId;
         }
 
+        // one string allocated per id (the result): the id's bytes on the stack when short, as they are
+        var length = Encoding.UTF8.GetByteCount(applicationId);
+        var id = length <= 256 ? stackalloc byte[length] : new byte[length];
+        Encoding.UTF8.GetBytes(applicationId, id);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_salt, Encoding.UTF8.GetBytes(applicationId), mac);
-        return HashPrefix + Convert.ToHexStringLower(mac);
+        HMACSHA256.HashData(_salt, id, mac);
+        return string.Create(HashPrefix.Length + 2 * mac.Length, (ReadOnlySpan<byte>)mac, static (text, hash) =>
+        {
+            HashPrefix.CopyTo(text);
+            Convert.TryToHexStringLower(hash, text[HashPrefix.Length..], out _);
+        });
     }
 }

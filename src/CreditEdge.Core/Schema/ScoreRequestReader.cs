@@ -213,14 +213,16 @@ public static class ScoreRequestReader
         }
     }
 
+    // built only for a problem: a valid request allocates no field names
+    private static string FieldOf(FeatureDefinition feature) => $"features.{feature.Name}";
+
     private static void ReadNumeric(ref Utf8JsonReader reader, FeatureDefinition feature, ref float slot, List<ValidationProblem> problems)
     {
-        var field = $"features.{feature.Name}";
         if (reader.TokenType == JsonTokenType.String)
         {
             var text = GetText(ref reader);
             var rule = IsNonFiniteWord(text) ? ValidationRules.Finite : ValidationRules.Type;
-            problems.Add(new ValidationProblem(field, text, rule, rule == ValidationRules.Finite
+            problems.Add(new ValidationProblem(FieldOf(feature), text, rule, rule == ValidationRules.Finite
                 ? $"'{feature.Name}' must be a finite number, not {text}"
                 : $"'{feature.Name}' must be a JSON number, not a string"));
             return;
@@ -228,26 +230,26 @@ public static class ScoreRequestReader
 
         if (reader.TokenType != JsonTokenType.Number)
         {
-            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Type, $"'{feature.Name}' must be a JSON number"));
+            problems.Add(new ValidationProblem(FieldOf(feature), Echo(ref reader), ValidationRules.Type, $"'{feature.Name}' must be a JSON number"));
             reader.Skip();
             return;
         }
 
         if (!reader.TryGetDouble(out var value) || !double.IsFinite(value) || !float.IsFinite((float)value))
         {
-            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Finite, $"'{feature.Name}' must be a finite number within float range"));
+            problems.Add(new ValidationProblem(FieldOf(feature), Echo(ref reader), ValidationRules.Finite, $"'{feature.Name}' must be a finite number within float range"));
             return;
         }
 
         if (feature.WholeNumber && value != Math.Floor(value))
         {
-            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.WholeNumber, $"'{feature.Name}' must be a whole number"));
+            problems.Add(new ValidationProblem(FieldOf(feature), Echo(ref reader), ValidationRules.WholeNumber, $"'{feature.Name}' must be a whole number"));
             return;
         }
 
         if ((feature.Min is { } min && value < min) || (feature.Max is { } max && value > max))
         {
-            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Range,
+            problems.Add(new ValidationProblem(FieldOf(feature), Echo(ref reader), ValidationRules.Range,
                 $"'{feature.Name}' must be between {Show(feature.Min)} and {Show(feature.Max)}"));
             return;
         }
@@ -257,10 +259,9 @@ public static class ScoreRequestReader
 
     private static void ReadCategorical(ref Utf8JsonReader reader, FeatureDefinition feature, ref float slot, List<ValidationProblem> problems)
     {
-        var field = $"features.{feature.Name}";
         if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
         {
-            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Type,
+            problems.Add(new ValidationProblem(FieldOf(feature), Echo(ref reader), ValidationRules.Type,
                 $"'{feature.Name}' must be one of its codes, as a string or a number"));
             reader.Skip();
             return;
@@ -281,7 +282,7 @@ public static class ScoreRequestReader
 
         if (index < 0)
         {
-            problems.Add(new ValidationProblem(field, Echo(ref reader), ValidationRules.Code,
+            problems.Add(new ValidationProblem(FieldOf(feature), Echo(ref reader), ValidationRules.Code,
                 $"'{feature.Name}' must be one of: {string.Join(", ", feature.Codes!)}"));
             return;
         }

@@ -3,6 +3,28 @@ namespace CreditEdge.Benchmarks.Compare;
 /// <summary>How to start one of the compared servers as its own process on a loopback port.</summary>
 public sealed record ServerLaunch(string Name, string FileName, IReadOnlyList<string> Arguments, string WorkingDirectory)
 {
+    /// <summary>Variables set for the process on top of the harness's own environment.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The runtime's settings the agent's systemd unit starts it with (its <c>Environment=DOTNET_…</c> lines in
+    /// provisioning/creditedge-agent.service, such as the GC's gen0 budget): the agent is measured as a board runs it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> UnitRuntimeEnvironment(string unitFile)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(unitFile))
+        {
+            const string Prefix = "Environment=DOTNET_";
+            if (line.StartsWith(Prefix, StringComparison.Ordinal) && line.IndexOf('=', Prefix.Length) is var equals and > 0)
+            {
+                environment[line["Environment=".Length..equals]] = line[(equals + 1)..];
+            }
+        }
+
+        return environment;
+    }
+
     /// <summary>
     /// The agent on a fresh data directory: a Release build's <c>creditedge-agent.dll</c> (run by <c>dotnet</c>) or a release
     /// artefact's executable. The fp32 variant is pinned so it runs the same model file as the Node peer (with <c>auto</c>
@@ -21,7 +43,10 @@ public sealed record ServerLaunch(string Name, string FileName, IReadOnlyList<st
                 "--Models:Variant=fp32",
                 $"--Storage:Durable={(durable ? "true" : "false")}",
             ],
-            dataDirectory);
+            dataDirectory)
+        {
+            Environment = UnitRuntimeEnvironment(Path.Combine(Repo.Root, "provisioning", "creditedge-agent.service")),
+        };
     }
 
     /// <summary>The Node peer (tests/node-peer/server.js), its decisions appended to <paramref name="logFile"/>.</summary>

@@ -53,6 +53,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in launch.Environment)
+        {
+            info.Environment[name] = value;
+        }
+
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var baseAddress = new Uri($"http://127.0.0.1:{port}");

@@ -13,6 +13,22 @@ public sealed class ApplicationIdProtectorTests
         Assert.Equal("hmac-sha256:b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", protector.Protect("Hi There"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(128)]
+    [InlineData(129)]
+    [InlineData(5000)]
+    public void Protect_IdsShortAndLongAndNotAscii_TheHmacOfTheirUtf8(int length)
+    {
+        // ids of up to 256 UTF-8 bytes are hashed from the stack, longer ones from the heap (é is two bytes: 128 of them
+        // fit, 129 do not): the same HMAC either way
+        var salt = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var id = new string('é', length);
+        var expected = "hmac-sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(salt, System.Text.Encoding.UTF8.GetBytes(id)));
+
+        Assert.Equal(expected, ApplicationIdProtector.Hash(salt).Protect(id));
+    }
+
     [Fact]
     public void Protect_DifferentSalts_GiveDifferentValuesForTheSameId()
     {
