@@ -59,8 +59,19 @@ public static class AgentHostingExtensions
             var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("CreditEdge.Storage");
+            // AnswerLoneDecisionOnWriter: the scoring path's continuation (answer the request, lights, metrics) never waits
+            // synchronously on the store
             var store = LiteDecisionStore.Open(
-                new DecisionStoreSettings { DataDirectory = Path.GetFullPath(agent.DataDirectory), KeyFile = storage.KeyFile, MaxOutbox = storage.MaxOutbox, ProbeMinDelay = storage.ProbeMinDelay, ProbeMaxDelay = storage.ProbeMaxDelay, Durable = storage.Durable },
+                new DecisionStoreSettings
+                {
+                    DataDirectory = Path.GetFullPath(agent.DataDirectory),
+                    KeyFile = storage.KeyFile,
+                    MaxOutbox = storage.MaxOutbox,
+                    ProbeMinDelay = storage.ProbeMinDelay,
+                    ProbeMaxDelay = storage.ProbeMaxDelay,
+                    Durable = storage.Durable,
+                    AnswerLoneDecisionOnWriter = true,
+                },
                 logger);
             Log.StoreOpened(logger, store.DatabasePath, store.Count());
             if (!storage.Durable)

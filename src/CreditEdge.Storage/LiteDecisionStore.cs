@@ -427,6 +427,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
 
         // in the writer's next journal record, applied to LiteDB with the decisions' batches: never a second writing
         // transaction beside theirs (a crash-loop run damaged a store when acknowledgements committed from the pump's thread)
+        RefuseWaitingOnTheWriter(nameof(Acknowledge));
         var pending = new PendingAcknowledgement(sequences);
         Enqueue(pending, CancellationToken.None);
         var removed = pending.Done.Task.GetAwaiter().GetResult();
@@ -675,6 +676,7 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             return;
         }
 
+        RefuseWaitingOnTheWriter(nameof(Dispose));
         _disposed = true;
         _queue.Complete();
         _writer.Join();
@@ -777,8 +779,41 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
             }
 
             Volatile.Write(ref _commitStarted, Stopwatch.GetTimestamp());
-            CommitBatch(batch);
+            var durable = CommitBatch(batch);
             Volatile.Write(ref _commitStarted, 0);
+            if (durable)
+            {
+                Answer(batch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers the callers of a durable batch. A lone decision, when the settings allow it
+    /// (<see cref="DecisionStoreSettings.AnswerLoneDecisionOnWriter"/>), here: its caller's continuation runs on this
+    /// thread now, with no thread-pool thread to wake. Anything else on the thread pool: several continuations must not
+    /// run one after another on the writer while the next batch waits.
+    /// </summary>
+    private void Answer(List<PendingWrite> batch)
+    {
+        if (_settings.AnswerLoneDecisionOnWriter && batch is [PendingDecision lone])
+        {
+            lone.CompleteHere();
+            return;
+        }
+
+        foreach (var write in batch)
+        {
+            write.Complete();
+        }
+    }
+
+    /// <summary>A caller's continuation answered on the writer (<see cref="Answer"/>) must not wait for the writer.</summary>
+    private void RefuseWaitingOnTheWriter(string what)
+    {
+        if (Thread.CurrentThread == _writer)
+        {
+            throw new InvalidOperationException($"{what} was called on the decision store's writer thread (a continuation of a decision answered there: DecisionStoreSettings.AnswerLoneDecisionOnWriter); it would wait for the thread it runs on: call it from another thread");
         }
     }
 
@@ -973,13 +1008,13 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
     /// a recovering store uses; until then the batch's decisions and keys are read from the overlay. While the store
     /// cannot write (LiteDB's commits fail: a full disk), batches are refused, as before the journal.
     /// </summary>
-    private void CommitBatch(List<PendingWrite> batch)
+    private bool CommitBatch(List<PendingWrite> batch)
     {
         if (_unwritableReason is not null || (_chain is null && !LiteDbHoldsEveryBatch()))
         {
             var unavailable = new StorageException($"the decision store cannot take writes: {_unwritableReason ?? "it is catching up"}");
             batch.ForEach(pending => pending.Fail(unavailable));
-            return;
+            return false;
         }
 
         var synced = false; // decisions and events are answered once durable; acknowledgements alone need no fsync
@@ -1116,19 +1151,16 @@ public sealed partial class LiteDecisionStore : IDecisionStore, IOutbox, IDispos
                 Monitor.PulseAll(_overlayGate); // the applier probes now: it replaces an engine that failed
             }
 
-            return; // LiteDB untouched
+            return false; // LiteDB untouched
         }
 
         _engineGate.ExitReadLock();
 
-        // durable: readable from the overlay until LiteDB holds it, counted, answered
+        // durable: readable from the overlay until LiteDB holds it, counted; WriteLoop answers
         _chain = next;
         AddUnapplied(journaled);
         Interlocked.Add(ref _outboxDepth, added);
-        foreach (var write in batch)
-        {
-            write.Complete();
-        }
+        return true;
     }
 
     /// <summary>Waits a little for the applier to catch up (the writer's chain state must then be read from LiteDB); false if it does not.</summary>

@@ -8,6 +8,8 @@ namespace CreditEdge.Storage.Tests;
 
 public sealed class LiteDecisionStoreTests : IDisposable
 {
+    private const string WriterThread = "creditedge-decision-writer";
+
     private readonly TempDirectory _dir = new("store");
 
     public void Dispose() => _dir.Dispose();
@@ -175,6 +177,85 @@ public sealed class LiteDecisionStoreTests : IDisposable
         Assert.Contains(checkpoint, e => e.SyncedFile == recorder.DataPath && e.LogBytes == entries[full].LogBytes);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SaveAsync_ALoneDecision_AnsweredOnTheWriterThreadOnlyWhenTheSettingsSaySo(bool onWriter)
+    {
+        using var fsynced = new SemaphoreSlim(0);
+        using var store = OpenHeldAtEachJournalFsync(onWriter, fsynced);
+        for (var i = 0; i < 5; i++)
+        {
+            var answeredOn = AfterSave(store, SampleDecisions.Create(i), () => Thread.CurrentThread.Name);
+            fsynced.Release(); // the caller waits: the writer may go on
+            Assert.Equal(onWriter, await answeredOn == WriterThread);
+        }
+
+        Assert.Equal(5, store.Count());
+    }
+
+    [Fact]
+    public async Task SaveAsync_DecisionsCommittedTogether_AnsweredOnThePoolNotOneAfterAnotherOnTheWriter()
+    {
+        using var release = new ManualResetEventSlim();
+        var hold = 1; // the writer's first journal fsync waits until the others are queued behind it
+        var settings = new DecisionStoreSettings
+        {
+            DataDirectory = _dir.Path,
+            AnswerLoneDecisionOnWriter = true,
+            OnFileSynced = _ =>
+            {
+                if (Thread.CurrentThread.Name == WriterThread && Interlocked.Exchange(ref hold, 0) == 1)
+                {
+                    release.Wait(TimeSpan.FromSeconds(30));
+                }
+            },
+        };
+        using var store = LiteDecisionStore.Open(settings, NullLogger.Instance);
+
+        Task<string?> AnsweredOn(int i) => AfterSave(store, SampleDecisions.Create(i), () => Thread.CurrentThread.Name);
+
+        var first = AnsweredOn(0);
+        while (Volatile.Read(ref hold) == 1)
+        {
+            await Task.Delay(5); // the writer holds the first in its fsync
+        }
+
+        var together = Enumerable.Range(1, 10).Select(AnsweredOn).ToArray();
+        release.Set();
+
+        Assert.Equal(WriterThread, await first);
+        Assert.All(await Task.WhenAll(together), thread => Assert.NotEqual(WriterThread, thread));
+        Assert.Equal(11, store.Count());
+    }
+
+    [Fact]
+    public async Task Acknowledge_FromAContinuationOnTheWriter_RefusedInsteadOfWaitingForItself()
+    {
+        using var fsynced = new SemaphoreSlim(0);
+        using var store = OpenHeldAtEachJournalFsync(true, fsynced);
+        var decision = SampleDecisions.Create(1);
+        var sequence = 0L;
+        var continuation = AfterSave(store, decision, () =>
+        {
+            sequence = store.Peek(1).Single().Sequence;
+            return (Thread.CurrentThread.Name, Record.Exception(() => store.Acknowledge([sequence])), Record.Exception(store.Dispose));
+        });
+        fsynced.Release(); // the caller waits: the writer may go on
+        var (answeredOn, acknowledge, dispose) = await continuation;
+        fsynced.Release(int.MaxValue / 2); // nothing held from here
+
+        Assert.Equal(WriterThread, answeredOn);
+        Assert.IsType<InvalidOperationException>(acknowledge);
+        Assert.IsType<InvalidOperationException>(dispose);
+        Assert.Contains("writer thread", acknowledge.Message);
+        Assert.Contains("writer thread", dispose.Message);
+        Assert.Equal(1, store.Depth);
+        await Task.Run(() => store.Acknowledge([sequence])); // from another thread: done
+        Assert.Equal(0, store.Depth);
+        Assert.Equal(decision.DecisionId, store.Find(decision.DecisionId)!.DecisionId);
+    }
+
     [Fact]
     public void Open_SecondStoreOnSameDirectory_RefusedWithClearMessage()
     {
@@ -327,6 +408,39 @@ public sealed class LiteDecisionStoreTests : IDisposable
 
         return -1;
     }
+
+    /// <summary>
+    /// Runs <paramref name="then"/> in the continuation of the save, on whatever thread the store answered it; the test
+    /// goes on from the thread pool (a test that went on on the writer could not dispose the store).
+    /// </summary>
+    private static async Task<T> AfterSave<T>(LiteDecisionStore store, Decision decision, Func<T> then)
+    {
+        await store.SaveAsync(decision, CancellationToken.None).ConfigureAwait(false);
+        var result = then();
+        await Task.Yield();
+        return result;
+    }
+
+    /// <summary>
+    /// A store whose writer waits at each journal fsync for <paramref name="proceed"/>: a test lets it go on once the
+    /// caller waits for the save (else the save may be answered before the caller awaits it, and the caller's own thread
+    /// goes on).
+    /// </summary>
+    private LiteDecisionStore OpenHeldAtEachJournalFsync(bool answerLoneDecisionOnWriter, SemaphoreSlim proceed) =>
+        LiteDecisionStore.Open(
+            new DecisionStoreSettings
+            {
+                DataDirectory = _dir.Path,
+                AnswerLoneDecisionOnWriter = answerLoneDecisionOnWriter,
+                OnFileSynced = path =>
+                {
+                    if (Thread.CurrentThread.Name == WriterThread && Path.GetFileName(path).StartsWith(DecisionStoreSettings.JournalFile, StringComparison.Ordinal))
+                    {
+                        Assert.True(proceed.Wait(TimeSpan.FromSeconds(30)), "the test never let the writer go on");
+                    }
+                },
+            },
+            NullLogger.Instance);
 
     private LiteDecisionStore CreateSut() =>
         LiteDecisionStore.Open(new DecisionStoreSettings { DataDirectory = _dir.Path }, NullLogger.Instance);
