@@ -120,8 +120,7 @@ public sealed class LiteDecisionStoreTests : IDisposable
     {
         // Monitor.Wait truncates a TimeSpan to whole milliseconds: waiting out the gathering's last fraction of a
         // millisecond returned at once, and the applier spun through it — hundreds of waits per commit, a third of a core
-        // at one client. Now each wait is whole milliseconds, rounded up: a wake-up per batch (its pulse) and one or two
-        // for the deadline.
+        // at one client. Now each wait is whole milliseconds, rounded up: one or two wake-ups for the deadline.
         const int Saves = 10;
         var settings = new DecisionStoreSettings { DataDirectory = _dir.Path, ApplyDelay = TimeSpan.FromMilliseconds(20) };
         using var store = LiteDecisionStore.Open(settings, NullLogger.Instance);
@@ -132,6 +131,23 @@ public sealed class LiteDecisionStoreTests : IDisposable
 
         Assert.Equal(Saves, store.Count()); // waits until the applier committed them
         Assert.InRange(store.GatherWaits, 1, 3 * Saves);
+    }
+
+    [Fact]
+    public async Task SaveAsync_BatchesJournaledWhileTheApplierGathers_DoNotWakeIt()
+    {
+        // the first batch of a gathering wakes the applier; the ones after it only join the gathering (a pulse for each
+        // woke the applier to wait again: about one context switch per decision at one client)
+        const int Saves = 10;
+        var settings = new DecisionStoreSettings { DataDirectory = _dir.Path, ApplyDelay = TimeSpan.FromSeconds(2) };
+        using var store = LiteDecisionStore.Open(settings, NullLogger.Instance);
+        for (var i = 1; i <= Saves; i++)
+        {
+            await store.SaveAsync(SampleDecisions.Create(i), CancellationToken.None);
+        }
+
+        Assert.Equal(Saves, store.Count()); // waits until the applier committed them, after its gathering
+        Assert.InRange(store.GatherWaits, 1, 3);
     }
 
     [Fact]
