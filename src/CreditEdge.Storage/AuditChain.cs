@@ -23,10 +23,9 @@ public static class AuditChain
         var buffer = length <= 4096 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
         try
         {
-            // hex as before: a string that is not hex throws FormatException
             if (Convert.FromHexString(previousHash, buffer, out _, out var written) != OperationStatus.Done)
             {
-                _ = Convert.FromHexString(previousHash);
+                throw new FormatException($"the previous link's hash is not hex: '{previousHash}'");
             }
 
             decisionJsonUtf8.CopyTo(buffer[written..]);
